@@ -1,0 +1,49 @@
+# telechan — the two commands a newcomer needs are `make demo` and `make test`.
+# Everything else here is for maintainers. Tools are pinned and fetched by
+# `go run`, so nothing has to be installed by hand.
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+FUZZTIME    ?= 20s
+# Nested modules (each with its own go.mod) are tested too.
+MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod))
+
+.PHONY: demo test fmt checkfmt vet lint bench fuzz
+
+## demo: run the end-to-end demo over real WebSockets on loopback
+demo:
+	$(GO) run ./examples/count
+
+## test: the whole suite with the race detector, nested modules included
+test: checkfmt vet
+	@set -e; for m in $(MODULES); do \
+		echo "== go test $$m"; \
+		(cd $$m && $(GO) test -race -count=1 -timeout 8m ./...); \
+	done
+
+## fmt: format the code
+fmt:
+	gofmt -s -w .
+
+checkfmt:
+	@out=$$(gofmt -s -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done
+
+## lint: vet and staticcheck
+lint: vet
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: benchmarks (figures, not pass/fail)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done

@@ -1,0 +1,255 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/telechan/telechan/internal/wire"
+	"github.com/telechan/telechan/mux"
+)
+
+// A bridge joins a queue to a stream. pumpIn stands, on this side, for a
+// sending half that lives on the peer: it reads frames and pushes items.
+// pumpOut stands for a receiving half that lives on the peer: it pops items
+// and writes frames, while watch reads what the peer says back.
+
+// Extra error codes used on the wire for item-level failures.
+const (
+	codeTooLarge wire.ErrorCode = 3
+	codeDecode   wire.ErrorCode = 4
+)
+
+// codeOf picks the wire code for err.
+func codeOf(err error) wire.ErrorCode {
+	switch {
+	case errors.Is(err, ErrDisconnected):
+		return wire.CodeDisconnected
+	case errors.Is(err, ErrDropped), errors.Is(err, ErrClosed):
+		return wire.CodeDropped
+	case errors.Is(err, ErrTooLarge):
+		return codeTooLarge
+	case errors.Is(err, ErrDecode):
+		return codeDecode
+	}
+	return wire.CodeOther
+}
+
+// errOf turns an Error frame back into an error.
+func errOf(code wire.ErrorCode, msg string) error {
+	var base error
+	switch code {
+	case wire.CodeDisconnected:
+		base = ErrDisconnected
+	case wire.CodeDropped:
+		base = ErrDropped
+	case codeTooLarge:
+		base = ErrTooLarge
+	case codeDecode:
+		base = ErrDecode
+	default:
+		return fmt.Errorf("rch: peer reported: %s", msg)
+	}
+	return fmt.Errorf("%w (peer: %s)", base, msg)
+}
+
+// readError reads the payload of an Error frame of n bytes.
+func readError(st io.Reader, n uint32) (error, error) {
+	if n == 0 || n > 1+wire.MaxErrorMessage {
+		return nil, fmt.Errorf("%w: error payload of %d bytes", wire.ErrFrame, n)
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(st, p); err != nil {
+		return nil, err
+	}
+	code, msg, err := wire.ParseError(p)
+	if err != nil {
+		return nil, err
+	}
+	return errOf(code, msg), nil
+}
+
+// pumpIn reads items from st into q, holding one of q's producer counts
+// until the stream ends. With notify set it tells the peer, with a Close or
+// Error frame, when q's consumer ends. It runs on a goroutine c owns.
+func pumpIn[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
+	pumpInTo(c, st, q, notify)
+	st.Close()
+}
+
+// pumpInTo is pumpIn without closing st at the end: the base channel keeps
+// its stream open for the other direction.
+func pumpInTo[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
+	q.SetMaxBytes(c.recvMax)
+	if notify {
+		cancel := q.onClose(func(reason error) {
+			c.goroutine(func() { writeReason(st, reason) })
+		})
+		defer cancel()
+	}
+	err := readItems(c, st, q)
+	if err != nil {
+		q.doneSenderErr(err)
+	} else {
+		q.doneSender()
+	}
+}
+
+// writeReason tells the sending peer why the receiving half ended.
+func writeReason(st *mux.Stream, reason error) {
+	if errors.Is(reason, ErrClosed) {
+		wire.WriteFrame(st, wire.Close, nil)
+		return
+	}
+	wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(reason), reason.Error()))
+}
+
+// readItems is pumpIn's loop. It returns nil after an End frame, and
+// otherwise why the sending side ended.
+func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
+	holds := mayHold(reflect.TypeFor[T]())
+	for {
+		t, n, err := wire.ReadHeader(st)
+		if err != nil {
+			return c.classify(err)
+		}
+		switch t {
+		case wire.End:
+			return nil
+		case wire.Error:
+			e, err := readError(st, n)
+			if err != nil {
+				return c.classify(err)
+			}
+			return e
+		case wire.Item:
+		default:
+			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
+		}
+		if int64(n) > int64(c.recvMax) {
+			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
+				return c.classify(err)
+			}
+			q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, c.recvMax))
+			continue
+		}
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(st, raw); err != nil {
+			return c.classify(err)
+		}
+		if err := q.push(c.ctx, entry[T]{raw: raw, conn: c}); err != nil && holds {
+			c.rejectRaw(raw, "receiver closed")
+		}
+	}
+}
+
+// pumpOut writes the items of q to st, as the consumer of q. With watch
+// set, a second goroutine reads the peer's Close and Error frames. It runs
+// on a goroutine c owns.
+func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
+	if watch && !c.goroutine(func() { watchPeer(c, st, q) }) {
+		q.closeRecv(c.lost())
+		st.Close()
+		return
+	}
+	err := writeItems(c, st, q)
+	switch {
+	case err == nil:
+		wire.WriteFrame(st, wire.End, nil)
+	case errors.Is(err, errPeerEnded):
+	case c.ctx.Err() != nil:
+		q.closeRecv(c.lost())
+	default:
+		q.closeRecv(err)
+		wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(err), err.Error()))
+	}
+	st.Close()
+}
+
+// errPeerEnded ends writeItems when the receiving peer has ended the
+// channel: nothing more is to be written.
+var errPeerEnded = errors.New("rch: receiving peer ended")
+
+// writeItems is pumpOut's loop. It returns nil once every producer closed
+// cleanly, errPeerEnded once the peer ended the channel, and otherwise the
+// error to pass on.
+func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
+	for {
+		e, err := q.pop(c.ctx)
+		switch {
+		case err == io.EOF:
+			return nil
+		case c.ctx.Err() != nil:
+			return c.lost()
+		case q.isClosed():
+			return errPeerEnded
+		case err != nil:
+			return err // a producer was lost: pass it on
+		case e.err != nil:
+			c.log.Debug("rch: item error not forwarded", "err", e.err)
+			continue
+		}
+		raw, b, err := outgoing(c, e)
+		if err != nil {
+			c.log.Warn("rch: dropping an item that cannot be sent", "err", err)
+			continue
+		}
+		b.commit()
+		if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
+			err = c.classify(err)
+			b.cancel(err)
+			q.closeRecv(err)
+			return errPeerEnded
+		}
+	}
+}
+
+// outgoing returns the bytes to write for e on c, encoding or re-encoding
+// it when needed. The batch, if any, must be committed before the write.
+func outgoing[T any](c *Conn, e entry[T]) ([]byte, *batch, error) {
+	switch {
+	case e.raw == nil:
+		return c.encode(e.v)
+	case e.out && e.conn == c:
+		return e.raw, nil, nil
+	case !e.out && e.conn.codec.Name() == c.codec.Name() && !mayHold(reflect.TypeFor[T]()):
+		if len(e.raw) > c.sendMax {
+			return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(e.raw), c.sendMax)
+		}
+		return e.raw, nil, nil
+	case e.out:
+		return nil, nil, errors.New("rch: item encoded for another connection")
+	}
+	var v T
+	if err := e.conn.decode(c.ctx, e.raw, &v); err != nil {
+		return nil, nil, err
+	}
+	return c.encode(v)
+}
+
+// watchPeer reads the frames a receiving peer sends back and ends q's
+// consumer side accordingly.
+func watchPeer[T any](c *Conn, st *mux.Stream, q *Queue[T]) {
+	for {
+		t, n, err := wire.ReadHeader(st)
+		if err != nil {
+			q.closeRecv(c.classify(err))
+			return
+		}
+		switch t {
+		case wire.Close:
+			q.closeRecv(ErrClosed)
+		case wire.Error:
+			e, err := readError(st, n)
+			if err != nil {
+				q.closeRecv(c.classify(err))
+				return
+			}
+			q.closeRecv(e)
+		default:
+			q.closeRecv(fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t))
+			return
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package core
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/telechan/telechan/codec"
+)
+
+// Config is the resolved form of rch.Options.
+type Config struct {
+	Codecs            []codec.Codec
+	MaxItemSize       int
+	PortHeaderTimeout time.Duration
+	MaxPortOpens      int
+	Logger            *slog.Logger
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxItemSize       = 16 << 20
+	DefaultPortHeaderTimeout = 10 * time.Second
+	DefaultMaxPortOpens      = 64
+	maxItemSizeLimit         = 1<<31 - 1
+)
+
+// WithDefaults returns a copy of cfg with zero fields set to their defaults,
+// or an error for values that cannot work.
+func (cfg Config) WithDefaults() (Config, error) {
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []codec.Codec{codec.CBOR, codec.JSON}
+	}
+	for _, c := range cfg.Codecs {
+		if c == nil {
+			return cfg, fmt.Errorf("rch: nil codec in Options.Codecs")
+		}
+	}
+	if cfg.MaxItemSize == 0 {
+		cfg.MaxItemSize = DefaultMaxItemSize
+	}
+	if cfg.MaxItemSize < 0 || cfg.MaxItemSize > maxItemSizeLimit {
+		return cfg, fmt.Errorf("rch: Options.MaxItemSize %d out of range", cfg.MaxItemSize)
+	}
+	if cfg.PortHeaderTimeout <= 0 {
+		cfg.PortHeaderTimeout = DefaultPortHeaderTimeout
+	}
+	if cfg.MaxPortOpens <= 0 {
+		cfg.MaxPortOpens = DefaultMaxPortOpens
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return cfg, nil
+}

@@ -1,0 +1,212 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/telechan/telechan/internal/wire"
+	"github.com/telechan/telechan/mux"
+)
+
+// Tx is the sending half behind mpsc.Sender, oneshot.Sender and the
+// sending side of the base channel. Kinds embed it by value. Its methods
+// are safe for concurrent use.
+type Tx[T any] struct {
+	Port
+	kind   string
+	mu     sync.Mutex
+	q      *Queue[T]
+	closed bool
+	moved  bool
+}
+
+// errZero reports a half that was never initialised.
+var errZero = errors.New("rch: zero channel half (create halves with their kind's New)")
+
+// InitPair makes tx and rx two halves of a new channel of the given
+// capacity, with the given kind names on the wire.
+func InitPair[T any](tx *Tx[T], rx *Rx[T], capacity int, txKind, rxKind string) {
+	q := NewQueue[T](capacity)
+	tx.init(q, txKind)
+	rx.init(q, rxKind)
+}
+
+func (t *Tx[T]) init(q *Queue[T], kind string) {
+	t.q, t.kind = q, kind
+	t.Port.Init((*txBinder[T])(t))
+}
+
+// live returns t's queue, or why t cannot send.
+func (t *Tx[T]) live() (*Queue[T], error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.moved:
+		return nil, ErrMoved
+	case t.closed:
+		return nil, ErrClosed
+	case t.q == nil:
+		return nil, errZero
+	}
+	return t.q, nil
+}
+
+// Send queues v for the receiver, waiting while the channel is full. When
+// the receiver lives on a peer, v is encoded here, so an item that cannot
+// be encoded or is too large fails at once and leaves the channel as it
+// was.
+func (t *Tx[T]) Send(ctx context.Context, v T) error {
+	q, err := t.live()
+	if err != nil {
+		return err
+	}
+	rc := q.remoteConn()
+	if rc == nil {
+		return q.push(ctx, entry[T]{v: v})
+	}
+	if rc.Err() != nil {
+		return rc.lost()
+	}
+	raw, b, err := rc.encode(v)
+	if err != nil {
+		return err
+	}
+	b.commit()
+	if err := q.push(ctx, entry[T]{raw: raw, conn: rc, out: true}); err != nil {
+		b.cancel(err)
+		return err
+	}
+	return nil
+}
+
+// TrySend queues v if there is room now; it reports false when the
+// channel is full.
+func (t *Tx[T]) TrySend(v T) (bool, error) {
+	q, err := t.live()
+	if err != nil {
+		return false, err
+	}
+	rc := q.remoteConn()
+	if rc == nil {
+		return q.tryPush(entry[T]{v: v})
+	}
+	raw, b, err := rc.encode(v)
+	if err != nil {
+		return false, err
+	}
+	b.commit()
+	ok, err := q.tryPush(entry[T]{raw: raw, conn: rc, out: true})
+	if !ok {
+		if err == nil {
+			err = errors.New("rch: channel full")
+		}
+		b.cancel(err)
+	}
+	return ok, err
+}
+
+// Close says this sender is done; the receiver sees io.EOF once every
+// sender has closed and it has taken every queued item. It is idempotent.
+func (t *Tx[T]) Close() error {
+	t.mu.Lock()
+	if t.closed || t.q == nil || t.moved {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	q := t.q
+	t.mu.Unlock()
+	q.doneSender()
+	return nil
+}
+
+// CloneInto makes dst another sender of t's channel.
+func (t *Tx[T]) CloneInto(dst *Tx[T]) {
+	q, err := t.live()
+	dst.init(q, t.kind)
+	if err != nil || q.addSender() != nil {
+		dst.closed = true
+	}
+}
+
+// Err returns nil while the receiving side is alive and then why it ended:
+// ErrClosed, ErrDropped, or an error wrapping ErrDisconnected.
+func (t *Tx[T]) Err() error {
+	q, err := t.live()
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed
+}
+
+// DecodeJSON reads the JSON form of a half of the given kind into t.
+func (t *Tx[T]) DecodeJSON(data []byte, kind string) error {
+	t.kind = kind
+	return t.Port.DecodeJSON(data, (*txBinder[T])(t))
+}
+
+// DecodeCBOR reads the CBOR form of a half of the given kind into t.
+func (t *Tx[T]) DecodeCBOR(data []byte, kind string) error {
+	t.kind = kind
+	return t.Port.DecodeCBOR(data, (*txBinder[T])(t))
+}
+
+// txBinder is Tx as the connection sees it.
+type txBinder[T any] Tx[T]
+
+func (b *txBinder[T]) tx() *Tx[T]   { return (*Tx[T])(b) }
+func (b *txBinder[T]) Kind() string { return b.kind }
+func (b *txBinder[T]) Cap() uint32  { return 0 }
+func (b *txBinder[T]) Close() error { return b.tx().Close() }
+
+func (b *txBinder[T]) Check() error {
+	_, err := b.tx().live()
+	return err
+}
+
+// Commit hands the sender's producer count to a link: when the peer claims
+// the port, a reader pushes what the peer sends.
+func (b *txBinder[T]) Commit(c *Conn) Link {
+	t := b.tx()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.moved = true
+	return &txLink[T]{q: t.q, closed: t.closed}
+}
+
+// Attach brings a sender decoded from a message to life: the receiver
+// lives on the peer, so a writer sends what this sender queues.
+func (b *txBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
+	q := NewQueue[T](max(int(ref.Cap), 1))
+	q.setRemote(c)
+	b.tx().init(q, ref.Kind)
+	if !c.goroutine(func() { pumpOut(c, st, q, true) }) {
+		st.Close()
+		q.closeRecv(c.lost())
+	}
+	return nil
+}
+
+// txLink is a sender sent away, waiting for the peer to claim it.
+type txLink[T any] struct {
+	q      *Queue[T]
+	closed bool // the sender was closed before it left: the peer gets End
+}
+
+func (l *txLink[T]) Connected(c *Conn, st *mux.Stream) {
+	if l.closed {
+		wire.WriteFrame(st, wire.End, nil)
+		st.Close()
+		return
+	}
+	pumpIn(c, st, l.q, true)
+}
+
+func (l *txLink[T]) Failed(err error) {
+	if !l.closed {
+		l.q.doneSenderErr(err)
+	}
+}

@@ -1,0 +1,94 @@
+package core
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// half is a minimal channel half for walk tests.
+type half struct {
+	Handle
+	p Port
+}
+
+func newHalf() *half {
+	h := new(half)
+	h.Handle = HandleOf(&h.p)
+	return h
+}
+
+type plain struct {
+	A int
+	B []string
+	C map[string]float64
+	D *plain
+}
+
+type list struct {
+	Next *list
+	H    *half
+}
+
+type hidden struct {
+	h *half
+	H *half `json:"-"`
+}
+
+type byValue struct {
+	H half
+}
+
+func TestMayHold(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want bool
+	}{
+		{0, false},
+		{"", false},
+		{plain{}, false},
+		{[]plain{}, false},
+		{&half{}, true},
+		{list{}, true},
+		{map[string]*half{}, true},
+		{[]any{}, true},
+		{hidden{}, false},
+	} {
+		if got := mayHold(reflect.TypeOf(c.v)); got != c.want {
+			t.Errorf("mayHold(%T) = %v, want %v", c.v, got, c.want)
+		}
+	}
+}
+
+func TestWalkFindsHalves(t *testing.T) {
+	a, b, c := newHalf(), newHalf(), newHalf()
+	l := &list{H: a, Next: &list{H: b, Next: &list{}}}
+	l.Next.Next.Next = l // a cycle
+	v := map[string]any{"list": l, "more": []any{c, nil}}
+	var found []*Port
+	err := walk(reflect.ValueOf(v), func(p *Port) error {
+		found = append(found, p)
+		return nil
+	})
+	if err != nil || len(found) != 3 {
+		t.Fatalf("walk found %d halves, err %v; want 3", len(found), err)
+	}
+}
+
+func TestWalkRejectsHalfByValue(t *testing.T) {
+	err := walk(reflect.ValueOf(byValue{}), func(*Port) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "by pointer") {
+		t.Fatalf("walk of a half held by value: %v", err)
+	}
+}
+
+func TestWalkCostsNothingWithoutHalves(t *testing.T) {
+	v := reflect.ValueOf(plain{A: 1, B: []string{"x"}, D: &plain{}})
+	mayHold(v.Type())
+	allocs := testing.AllocsPerRun(100, func() {
+		walk(v, func(*Port) error { panic("no half here") })
+	})
+	if allocs > 1 {
+		t.Fatalf("walk of a type without halves allocates %v times", allocs)
+	}
+}

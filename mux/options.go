@@ -1,0 +1,186 @@
+package mux
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/yamux"
+)
+
+// Defaults applied to zero fields of [Options]. They suit a LAN or a good
+// internet link; see the package documentation for a slow or flaky link.
+const (
+	defaultKeepAliveInterval = 15 * time.Second
+	defaultKeepAliveTimeout  = 10 * time.Second
+	defaultAcceptBacklog     = 256
+	defaultFrameSize         = 16 << 10
+	defaultStreamWindow      = 256 << 10 // also yamux's minimum
+
+	// minFrameSize and maxFrameSize bound Options.FrameSize.
+	minFrameSize = 1 << 10
+	maxFrameSize = 256 << 10
+)
+
+// Options configures a [Session]. Every constructor takes a *Options: nil
+// means all defaults, and a zero field means the default its comment states.
+// The constructors copy the struct, so changing it afterwards has no effect on
+// sessions already made.
+type Options struct {
+	// KeepAliveInterval is the period of the keepalive ping. Default 15s.
+	// A negative value disables keepalive: a peer that vanishes without
+	// closing the connection is then only noticed when a write fails.
+	KeepAliveInterval time.Duration
+
+	// KeepAliveTimeout is how long the session waits for the answer to a
+	// keepalive ping, or for a frame to be taken by the connection, before it
+	// declares the peer dead and ends with an error wrapping ErrLost.
+	// Default 10s. A dead peer is noticed within
+	// KeepAliveInterval+KeepAliveTimeout.
+	KeepAliveTimeout time.Duration
+
+	// AcceptBacklog is how many streams opened by the peer may wait for
+	// Session.Accept. When it is full, further streams are reset. It also
+	// bounds how many streams this side may have opened that the peer has
+	// not yet accepted: Session.Open waits beyond that. Both sides should use
+	// the same value. Default 256.
+	AcceptBacklog int
+
+	// FrameSize is the largest data frame Stream.Write sends in one piece.
+	// A large write is cut into frames of at most FrameSize bytes, and frames
+	// of all streams take turns on the connection, so a bulk transfer delays
+	// a small message on another stream by about one frame. Default 16 KiB;
+	// valid from 1 KiB to 256 KiB.
+	FrameSize int
+
+	// StreamWindow is the receive window of each stream: how many bytes the
+	// peer may send on one stream before this side reads them. It bounds the
+	// memory one stream can use and, with the round-trip time, the speed of
+	// one stream. Default and minimum 256 KiB.
+	StreamWindow uint32
+
+	// Logger receives the session's log lines, including those of yamux.
+	// nil discards them; nothing is ever written to stderr.
+	Logger *slog.Logger
+
+	// OriginPatterns lists the host patterns of cross-origin pages allowed
+	// to connect (server side: Accept and Handler). The request's own host is
+	// always allowed; any other Origin is rejected with 403 Forbidden, which
+	// keeps a web page on another site from using a visitor's browser to
+	// reach the server. Patterns use path.Match syntax, e.g. "*.example.com".
+	OriginPatterns []string
+
+	// InsecureSkipVerify disables the origin check (server side). Any web
+	// page a user visits can then open a session to the server with the
+	// user's cookies and network position (cross-site WebSocket hijacking).
+	// Only use it when the server authenticates sessions by other means.
+	// It may not be combined with OriginPatterns.
+	InsecureSkipVerify bool
+
+	// HTTPClient performs the WebSocket handshake in Dial. nil means
+	// http.DefaultClient. Its Timeout, if any, bounds the handshake only.
+	HTTPClient *http.Client
+
+	// HTTPHeader is added to Dial's handshake request (e.g. Authorization).
+	HTTPHeader http.Header
+
+	// msgHook, if set, wraps the message-per-Write connection under the
+	// frame coalescer. Tests use it to watch WebSocket messages.
+	msgHook func(net.Conn) net.Conn
+}
+
+// withDefaults validates o and returns a copy with every default filled in.
+func (o *Options) withDefaults() (*Options, error) {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	c.OriginPatterns = slices.Clone(c.OriginPatterns)
+	c.HTTPHeader = c.HTTPHeader.Clone()
+	setDefault(&c.KeepAliveInterval, defaultKeepAliveInterval)
+	setDefault(&c.KeepAliveTimeout, defaultKeepAliveTimeout)
+	setDefault(&c.AcceptBacklog, defaultAcceptBacklog)
+	setDefault(&c.FrameSize, defaultFrameSize)
+	setDefault(&c.StreamWindow, defaultStreamWindow)
+	return &c, nil
+}
+
+// mustDefaults is withDefaults for constructors that cannot return an error.
+func (o *Options) mustDefaults(fn string) *Options {
+	c, err := o.withDefaults()
+	if err != nil {
+		panic(fmt.Sprintf("mux: %s: %v", fn, err))
+	}
+	return c
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// validate reports the first invalid field or combination. The zero Options
+// is valid.
+func (o *Options) validate() error {
+	switch {
+	case o.KeepAliveTimeout < 0:
+		return errors.New("mux: KeepAliveTimeout must not be negative")
+	case o.AcceptBacklog < 0:
+		return errors.New("mux: AcceptBacklog must not be negative")
+	case o.FrameSize != 0 && (o.FrameSize < minFrameSize || o.FrameSize > maxFrameSize):
+		return fmt.Errorf("mux: FrameSize %d outside %d..%d", o.FrameSize, minFrameSize, maxFrameSize)
+	case o.StreamWindow != 0 && o.StreamWindow < defaultStreamWindow:
+		return fmt.Errorf("mux: StreamWindow %d below the minimum %d", o.StreamWindow, defaultStreamWindow)
+	case o.InsecureSkipVerify && len(o.OriginPatterns) > 0:
+		return errors.New("mux: InsecureSkipVerify and OriginPatterns are exclusive")
+	}
+	for _, p := range o.OriginPatterns {
+		// coder/websocket logs a malformed pattern to the standard logger
+		// on every request; refuse it here instead.
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
+			return fmt.Errorf("mux: OriginPatterns: %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// keepAlive reports whether the keepalive goroutine should run.
+func (o *Options) keepAlive() bool { return o.KeepAliveInterval > 0 }
+
+// yamuxConfig translates o (with defaults filled in) into a yamux.Config.
+//
+// yamux's own keepalive is off: its goroutine is not waited for by
+// yamux.Session.Close, so the session runs its own (keepalive.go).
+// StreamOpenTimeout is off: an unaccepted stream must not kill the whole
+// session; dead peers are the keepalive's job. StreamCloseTimeout is off: a
+// half-closed stream is a normal long-lived state here (a receiver that never
+// sends closes its side at once), and yamux would reset it after the timeout.
+func (o *Options) yamuxConfig() *yamux.Config {
+	c := &yamux.Config{
+		AcceptBacklog:          o.AcceptBacklog,
+		EnableKeepAlive:        false,
+		KeepAliveInterval:      defaultKeepAliveInterval, // unused, must be > 0
+		ConnectionWriteTimeout: o.KeepAliveTimeout,
+		MaxStreamWindowSize:    o.StreamWindow,
+		StreamOpenTimeout:      0,
+		StreamCloseTimeout:     0,
+	}
+	if o.Logger != nil {
+		c.Logger = yamuxLogger{o.Logger}
+	} else {
+		c.LogOutput = io.Discard
+	}
+	return c
+}

@@ -1,0 +1,292 @@
+package mux
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/hashicorp/yamux"
+)
+
+// Design note: who owns what.
+//
+// A Session owns these goroutines:
+//
+//   - yamux's receive loop and send loop, started by yamux.Client/Server.
+//     yamux.Session.Close closes the connection and waits for both loops.
+//   - watch: waits for yamux to shut down (for any reason), settles Err,
+//     cancels the session context and closes Done.
+//   - keepalive (unless disabled) and, while a ping is out, one ping
+//     goroutine (keepalive.go).
+//   - one opener per Session.Open call whose context can be cancelled,
+//     until yamux has opened the stream.
+//   - short-lived goroutines yamux starts to answer the peer's pings.
+//
+// The connection below yamux is a trackConn (track.go) over either the
+// caller's net.Conn or, for WebSocket, a msgConn (wsconn.go) over
+// websocket.NetConn. coder/websocket runs no goroutine of its own (only
+// context.AfterFunc callbacks that close it when its context ends). Its
+// context is a child of the session context, cancelled by msgConn.Close when
+// yamux closes the connection; the session context itself (the ctx of a
+// Handler's serve function) is cancelled by watch once Err is settled.
+//
+// Close marks the session closed, calls yamux.Session.Close (which closes
+// the connection and waits for the receive and send loops), then waits on wg
+// for watch, keepalive, pings and openers. All of them end once yamux has
+// shut down. What Close cannot wait for, short of patching yamux, is the
+// tail of yamux's own goroutines: after its loop has ended (which Close does
+// wait for), the receive or send goroutine calls yamux's Close again, which
+// waits for yamux's shutdown lock, finds the session shut down and returns;
+// a ping-answer goroutine sees the shutdown and returns, possibly logging
+// the failed answer. No I/O and no timer is involved; leak checkers such as
+// goleak, which retry briefly, see them go.
+//
+// Locking: mu guards err, cause and closing. It is never held across I/O, a
+// yamux call or a log call.
+
+// Session is one multiplexed connection: a yamux session over a WebSocket or
+// a net.Conn, carrying any number of [Stream]s opened by either side. Make one
+// with [Dial], [Accept], [Handler], [Client], [Server] or [Pipe].
+//
+// All methods are safe for concurrent use. A Session runs these goroutines
+// until it ends: yamux's reader and writer, a keepalive pinger (unless
+// disabled), and a watcher that settles [Session.Err] and closes
+// [Session.Done]; plus, briefly, one per [Session.Open] waiting with a
+// cancellable context. They all end when the session ends, and
+// [Session.Close] waits for them. Close a session when done with it, even
+// after it was lost.
+type Session struct {
+	ys     *yamux.Session
+	opts   *Options
+	log    *slog.Logger
+	client bool
+	track  *tracker
+	local  net.Addr
+	remote net.Addr
+
+	ctx       context.Context // session lifetime; cancelled when it ends
+	cancel    context.CancelFunc
+	done      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+
+	mu      sync.Mutex
+	err     error // final error, set once when the session ends
+	cause   error // first failure seen; reported with ErrLost
+	closing bool  // Close has begun: start no more tracked goroutines
+}
+
+// newSession runs a yamux session over conn. ctx is the session lifetime
+// context and cancel cancels it. remote, if not nil, replaces
+// conn.RemoteAddr(). The caller has validated o.
+func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, remote net.Addr, client bool, o *Options) (*Session, error) {
+	if remote == nil {
+		remote = conn.RemoteAddr()
+	}
+	s := &Session{
+		opts:   o,
+		log:    o.Logger,
+		client: client,
+		track:  newTracker(),
+		local:  conn.LocalAddr(),
+		remote: remote,
+		ctx:    ctx,
+		cancel: cancel,
+		done:   make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	tc := &trackConn{Conn: conn, t: s.track, onError: s.noteCause}
+	start := yamux.Server
+	if client {
+		start = yamux.Client
+	}
+	ys, err := start(tc, o.yamuxConfig())
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("mux: %w", err)
+	}
+	s.ys = ys
+	s.wg.Add(1)
+	go s.watch()
+	if o.keepAlive() {
+		s.wg.Add(1)
+		go s.keepalive()
+	}
+	return s, nil
+}
+
+// watch waits for yamux to shut down and settles the session's end.
+func (s *Session) watch() {
+	defer s.wg.Done()
+	<-s.ys.CloseChan()
+	err := s.endErr()
+	s.log.Debug("mux: session ended", "err", err, "remote", s.remote)
+	s.cancel()
+	close(s.done)
+}
+
+// Open opens a new stream to the peer. The peer receives it from
+// [Session.Accept]. Open does not wait for the peer to accept the stream;
+// data may be written at once. It blocks only while AcceptBacklog streams
+// opened by this side are still unaccepted by the peer.
+//
+// Cancelling ctx aborts that wait only, never the session; Open then returns
+// ctx's error unchanged. If yamux opens the stream after Open gave up, the
+// stream is closed at once, so the peer may accept a stream that is empty
+// (its first Read returns io.EOF).
+func (s *Session) Open(ctx context.Context) (*Stream, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.ys.IsClosed() {
+		return nil, s.endErr()
+	}
+	if ctx.Done() == nil {
+		ys, err := s.ys.OpenStream()
+		return s.newStream(ys, err)
+	}
+	return s.openCtx(ctx)
+}
+
+// openCtx runs yamux's OpenStream, which takes no context, in a tracked
+// goroutine and hands the stream over unless ctx ended first.
+func (s *Session) openCtx(ctx context.Context) (*Stream, error) {
+	type result struct {
+		ys  *yamux.Stream
+		err error
+	}
+	handoff := make(chan result) // unbuffered: exactly one side owns the stream
+	abandon := make(chan struct{})
+	started := s.goTracked(func() {
+		ys, err := s.ys.OpenStream()
+		select {
+		case handoff <- result{ys, err}:
+		case <-abandon:
+			if ys != nil {
+				_ = ys.Close()
+			}
+		}
+	})
+	if !started {
+		return nil, s.endErr()
+	}
+	select {
+	case r := <-handoff:
+		return s.newStream(r.ys, r.err)
+	case <-ctx.Done():
+		close(abandon)
+		return nil, ctx.Err()
+	}
+}
+
+// Accept waits for the next stream opened by the peer. Cancelling ctx ends
+// this call only, returning ctx's error unchanged. When the session ends,
+// Accept returns an error matching ErrClosed or ErrLost.
+func (s *Session) Accept(ctx context.Context) (*Stream, error) {
+	ys, err := s.ys.AcceptStreamWithContext(ctx)
+	if err != nil {
+		return nil, s.sessionError(err)
+	}
+	return s.newStream(ys, nil)
+}
+
+// Close ends the session and every stream in it at once; it does not flush
+// data still queued (close streams and wait for the peer's replies first if
+// they matter). The peer's session ends with an error matching ErrLost.
+//
+// Close returns after every goroutine the session started has finished and
+// the connection is closed. It is idempotent: it always returns nil, and a
+// concurrent call waits for the first one to finish.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		if s.err == nil && !s.ys.IsClosed() {
+			s.err = ErrClosed
+		}
+		s.mu.Unlock()
+		_ = s.ys.Close() // always nil
+		s.wg.Wait()
+	})
+	return nil
+}
+
+// Done returns a channel that is closed when the session has ended, by Close
+// or by the loss of the connection. [Session.Err] then says why.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Err returns nil while the session is open. Once it has ended it returns
+// ErrClosed if Close ended it, and otherwise an error wrapping ErrLost and
+// the cause: the peer closed the connection, reading or writing it failed, or
+// the peer stopped answering keepalive pings.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// IsClient reports whether the session plays the yamux client role (Dial,
+// Client, the first session of Pipe). Client-opened streams have odd IDs,
+// server-opened streams even IDs.
+func (s *Session) IsClient() bool { return s.client }
+
+// LocalAddr returns the local address of the connection. For a session made
+// by Dial it is a placeholder (coder/websocket does not expose the socket).
+func (s *Session) LocalAddr() net.Addr { return s.local }
+
+// RemoteAddr returns the remote address of the connection. For a session
+// made by Dial it is the dialled URL.
+func (s *Session) RemoteAddr() net.Addr { return s.remote }
+
+// NumStreams returns the number of streams yamux currently tracks: open,
+// half-closed, or opened by the peer and waiting for Accept.
+func (s *Session) NumStreams() int { return s.ys.NumStreams() }
+
+// goTracked runs f in a goroutine that Close waits for, unless Close has
+// begun; it reports whether f was started.
+func (s *Session) goTracked(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// noteCause records err as the cause of a loss unless one is known already.
+func (s *Session) noteCause(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cause == nil {
+		s.cause = err
+	}
+}
+
+// fail ends the session because of cause (keepalive or write timeout).
+func (s *Session) fail(cause error) {
+	s.noteCause(cause)
+	if !s.ys.IsClosed() {
+		s.log.Warn("mux: declaring the peer dead", "cause", cause, "remote", s.remote)
+	}
+	_ = s.ys.Close()
+}
+
+// endErr returns the final error of a session that has ended (yamux has shut
+// down), settling it on first use: the first of Close and the loss wins.
+func (s *Session) endErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = lostError(s.cause)
+	}
+	return s.err
+}

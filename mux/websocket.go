@@ -1,0 +1,121 @@
+package mux
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/coder/websocket"
+)
+
+// Dial opens a WebSocket connection to url (ws:// or wss://; http:// and
+// https:// work too) and runs the client side of a session over it. The
+// server side is [Accept] or [Handler].
+//
+// ctx bounds the handshake only: cancelling it later does not affect the
+// session. If ctx ends during the handshake, Dial returns ctx's error
+// unchanged. Options.HTTPClient and Options.HTTPHeader shape the handshake
+// request, e.g. for TLS settings, a proxy or an Authorization header.
+func Dial(ctx context.Context, url string, opts *Options) (*Session, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return dial(ctx, url, o)
+}
+
+// dial is Dial with validated options.
+func dial(ctx context.Context, url string, o *Options) (*Session, error) {
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+		HTTPClient: o.HTTPClient,
+		HTTPHeader: o.HTTPHeader,
+	})
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr // the handshake was cut short by ctx
+		}
+		return nil, fmt.Errorf("mux: dial %s: %w", url, err)
+	}
+	return overWebSocket(context.WithoutCancel(ctx), ws, wsAddr(url), true, o)
+}
+
+// Accept upgrades the HTTP request r to a WebSocket and runs the server side
+// of a session over it. On failure Accept has already written an HTTP error
+// response; in particular a request from a page of another origin is
+// rejected with 403 Forbidden unless Options.OriginPatterns allows it.
+//
+// The session does not depend on r's context, which ends when the handler
+// returns, and the handler may return while the session goes on. Prefer
+// [Handler], which ties the two together.
+func Accept(w http.ResponseWriter, r *http.Request, opts *Options) (*Session, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return nil, err
+	}
+	return accept(w, r, o)
+}
+
+// accept is Accept with validated options.
+func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns:     o.OriginPatterns,
+		InsecureSkipVerify: o.InsecureSkipVerify,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mux: accept: %w", err)
+	}
+	return overWebSocket(context.WithoutCancel(r.Context()), ws, nil, false, o)
+}
+
+// Handler returns an http.Handler that accepts each request as a session
+// (see [Accept]), runs serve with it, and closes the session when serve
+// returns. The ctx passed to serve carries the request's values and is
+// cancelled when the session ends, for whatever reason. Each request runs in
+// its own goroutine, so one handler serves any number of sessions; mount it
+// in any http.ServeMux, next to other routes and behind TLS.
+//
+// Handler panics if serve is nil or opts is invalid.
+func Handler(serve func(ctx context.Context, s *Session), opts *Options) http.Handler {
+	if serve == nil {
+		panic("mux: Handler: nil serve function")
+	}
+	o := opts.mustDefaults("Handler")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := accept(w, r, o)
+		if err != nil {
+			if o.Logger != nil {
+				o.Logger.Debug("mux: rejected request", "remote", r.RemoteAddr, "err", err)
+			}
+			return
+		}
+		defer s.Close()
+		serve(s.ctx, s)
+	})
+}
+
+// overWebSocket runs a session over ws with a fresh lifetime context derived
+// from parent. remote, if not nil, is reported as the remote address.
+func overWebSocket(parent context.Context, ws *websocket.Conn, remote net.Addr, client bool, o *Options) (*Session, error) {
+	// The WebSocket gets a context of its own, cancelled when yamux closes
+	// the connection; the session context ends later, once Err is settled.
+	ctx, cancel := context.WithCancel(parent)
+	wsCtx, wsCancel := context.WithCancel(ctx)
+	conn := newMsgConn(wsCtx, wsCancel, ws, o.msgHook)
+	s, err := newSession(ctx, cancel, conn, remote, client, o)
+	if err != nil {
+		_ = conn.Close()
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+// wsAddr is the remote address of a dialled session: the URL.
+type wsAddr string
+
+var _ net.Addr = wsAddr("")
+
+func (a wsAddr) Network() string { return "websocket" }
+func (a wsAddr) String() string  { return string(a) }

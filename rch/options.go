@@ -1,0 +1,37 @@
+package rch
+
+import (
+	"log/slog"
+
+	"github.com/telechan/telechan/codec"
+	"github.com/telechan/telechan/internal/core"
+)
+
+// Options configures a connection. A nil *Options means all defaults, and
+// so does each zero field.
+type Options struct {
+	// Codecs are the codecs this side accepts, preferred first. The client
+	// proposes them in this order and the server picks the first it also
+	// accepts. Default: codec.CBOR, then codec.JSON.
+	Codecs []codec.Codec
+
+	// MaxItemSize is the largest encoded item, in bytes, that this side
+	// accepts. A sender refuses items larger than the peer's limit (learnt
+	// in the handshake) or its own; a receiver reports larger ones as
+	// ErrTooLarge and skips them. Default: 16 MiB.
+	MaxItemSize int
+
+	// Logger receives the connection's diagnostics. Default: discarded.
+	Logger *slog.Logger
+}
+
+func (o *Options) config() core.Config {
+	if o == nil {
+		return core.Config{}
+	}
+	return core.Config{
+		Codecs:      o.Codecs,
+		MaxItemSize: o.MaxItemSize,
+		Logger:      o.Logger,
+	}
+}
