@@ -41,12 +41,10 @@ func Connect(ctx context.Context, sess *mux.Session, cfg Config) (*Conn, *mux.St
 	return c, st, nil
 }
 
-// withDeadline makes ctx's cancellation and deadline interrupt I/O on st
-// until the returned func is called.
+// withDeadline makes ctx's end interrupt I/O on st until the returned func
+// is called. It acts only once ctx is done, so that a timed-out read always
+// finds ctx.Err set.
 func withDeadline(ctx context.Context, st *mux.Stream) func() {
-	if d, ok := ctx.Deadline(); ok {
-		st.SetDeadline(d)
-	}
 	stop := context.AfterFunc(ctx, func() { st.SetDeadline(time.Unix(1, 0)) })
 	return func() {
 		stop()
