@@ -84,7 +84,7 @@ func TestLargeValues(t *testing.T) {
 
 func TestHandshakeCodecMismatch(t *testing.T) {
 	e := envs()[0]
-	cs, ss := e.pair(t, nil)
+	cs, ss := e.Pair(t, nil)
 	ctx := testCtx(t)
 	srv := make(chan error, 1)
 	go func() {

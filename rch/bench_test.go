@@ -10,7 +10,7 @@ import (
 func BenchmarkBase(b *testing.B) {
 	for _, e := range envs() {
 		for _, size := range []int{100, 1 << 20} {
-			b.Run(fmt.Sprintf("%s/%dB", e.name, size), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/%dB", e.Name, size), func(b *testing.B) {
 				benchBase(b, e, size)
 			})
 		}

@@ -15,7 +15,7 @@ import (
 func TestCloseEndsEverything(t *testing.T) {
 	each(t, func(t *testing.T, e env) {
 		ctx := testCtx(t)
-		cs, ss := e.pair(t, nil)
+		cs, ss := e.Pair(t, nil)
 		client, server := handshake[Halves, Halves, Halves, Halves](t, e, cs, ss, nil, nil)
 
 		full, _ := mpsc.New[int](1)    // its receiver goes to the server, which never reads

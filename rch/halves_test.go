@@ -125,7 +125,7 @@ func TestSenderSeesWhy(t *testing.T) {
 		})
 		t.Run("receiver dropped", func(t *testing.T) {
 			ctx := testCtx(t)
-			cs, ss := e.pair(t, nil)
+			cs, ss := e.Pair(t, nil)
 			client, server := handshake[WithRxBadN, struct{}, struct{}, WithRx](t, e, cs, ss, nil, nil)
 			tx, rx := mpsc.New[int](1)
 			client.Send(ctx, WithRxBadN{Rx: rx, N: "not a number"})

@@ -138,7 +138,7 @@ func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 		if _, err := io.ReadFull(st, raw); err != nil {
 			return c.classify(err)
 		}
-		if err := q.push(c.ctx, entry[T]{raw: raw, conn: c}); err != nil && holds {
+		if err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim}); err != nil && holds && !q.verbatim {
 			c.rejectRaw(raw, "receiver closed")
 		}
 	}
@@ -190,6 +190,13 @@ func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 			c.log.Debug("rch: item error not forwarded", "err", e.err)
 			continue
 		}
+		if q.verbatim {
+			if err := writeVerbatim(c, st, e); err != nil {
+				q.closeRecv(c.classify(err))
+				return errPeerEnded
+			}
+			continue
+		}
 		raw, b, err := outgoing(c, e)
 		if err != nil {
 			c.log.Warn("rch: dropping an item that cannot be sent", "err", err)
@@ -203,6 +210,23 @@ func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 			return errPeerEnded
 		}
 	}
+}
+
+// writeVerbatim writes a byte item as it is, in frames no larger than the
+// peer accepts.
+func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T]) error {
+	data := e.raw
+	if data == nil {
+		data = any(e.v).([]byte)
+	}
+	for len(data) > 0 {
+		n := min(len(data), c.sendMax)
+		if err := wire.WriteFrame(st, wire.Item, data[:n]); err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
 }
 
 // outgoing returns the bytes to write for e on c, encoding or re-encoding

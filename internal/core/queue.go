@@ -17,6 +17,8 @@ type entry[T any] struct {
 	conn *Conn
 	out  bool
 	err  error
+	// verbatim: raw is the item itself, not an encoding of it.
+	verbatim bool
 }
 
 // Queue is the buffer of one channel: producers (local senders and bridges
@@ -48,6 +50,9 @@ type Queue[T any] struct {
 	hooks    map[int]func(error)
 	nextHook int
 	wake     chan struct{} // closed and replaced on every change
+	// verbatim says items are []byte carried as they are, with no codec:
+	// the bin kind.
+	verbatim bool
 }
 
 // NewQueue returns a queue holding up to capacity items (at least one) with
@@ -57,6 +62,14 @@ func NewQueue[T any](capacity int) *Queue[T] {
 		capacity = 1
 	}
 	return &Queue[T]{cap: capacity, senders: 1, wake: make(chan struct{})}
+}
+
+// newQueueFor returns a queue like NewQueue, carrying items verbatim when
+// verbatim is set (T is then []byte).
+func newQueueFor[T any](capacity int, verbatim bool) *Queue[T] {
+	q := NewQueue[T](capacity)
+	q.verbatim = verbatim
+	return q
 }
 
 // Cap returns the queue's capacity.

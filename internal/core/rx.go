@@ -19,7 +19,12 @@ type Rx[T any] struct {
 	q      *Queue[T]
 	closed bool
 	moved  bool
+	// verbatim: items are []byte received as they are.
+	verbatim bool
 }
+
+// Verbatim marks a half about to be decoded as one of a byte channel.
+func (r *Rx[T]) Verbatim() { r.verbatim = true }
 
 func (r *Rx[T]) init(q *Queue[T], kind string) {
 	r.q, r.kind = q, kind
@@ -78,6 +83,8 @@ func unpack[T any](ctx context.Context, e entry[T]) (T, error) {
 	switch {
 	case e.err != nil:
 		return v, e.err
+	case e.raw != nil && e.verbatim:
+		return any(e.raw).(T), nil
 	case e.raw != nil:
 		err := e.conn.decode(ctx, e.raw, &v)
 		return v, err
@@ -171,7 +178,7 @@ func (b *rxBinder[T]) Commit(c *Conn) Link {
 // Attach brings a receiver decoded from a message to life: its senders live
 // on the peer, and a reader pushes what they send.
 func (b *rxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	q := NewQueue[T](max(int(ref.Cap), 1))
+	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
 	b.rx().init(q, ref.Kind)
 	if !c.goroutine(func() { pumpIn(c, st, q, true) }) {
 		st.Close()

@@ -19,6 +19,8 @@ type Tx[T any] struct {
 	q      *Queue[T]
 	closed bool
 	moved  bool
+	// verbatim: items are []byte sent as they are (see Queue.verbatim).
+	verbatim bool
 }
 
 // errZero reports a half that was never initialised.
@@ -31,6 +33,18 @@ func InitPair[T any](tx *Tx[T], rx *Rx[T], capacity int, txKind, rxKind string) 
 	tx.init(q, txKind)
 	rx.init(q, rxKind)
 }
+
+// InitBytePair is InitPair for a channel whose items are byte slices sent
+// as they are, with no codec: the bin kind.
+func InitBytePair(tx *Tx[[]byte], rx *Rx[[]byte], capacity int, txKind, rxKind string) {
+	q := newQueueFor[[]byte](capacity, true)
+	tx.verbatim, rx.verbatim = true, true
+	tx.init(q, txKind)
+	rx.init(q, rxKind)
+}
+
+// Verbatim marks a half about to be decoded as one of a byte channel.
+func (t *Tx[T]) Verbatim() { t.verbatim = true }
 
 func (t *Tx[T]) init(q *Queue[T], kind string) {
 	t.q, t.kind = q, kind
@@ -62,7 +76,7 @@ func (t *Tx[T]) Send(ctx context.Context, v T) error {
 		return err
 	}
 	rc := q.remoteConn()
-	if rc == nil {
+	if rc == nil || q.verbatim {
 		return q.push(ctx, entry[T]{v: v})
 	}
 	if rc.Err() != nil {
@@ -88,7 +102,7 @@ func (t *Tx[T]) TrySend(v T) (bool, error) {
 		return false, err
 	}
 	rc := q.remoteConn()
-	if rc == nil {
+	if rc == nil || q.verbatim {
 		return q.tryPush(entry[T]{v: v})
 	}
 	raw, b, err := rc.encode(v)
@@ -124,6 +138,7 @@ func (t *Tx[T]) Close() error {
 // CloneInto makes dst another sender of t's channel.
 func (t *Tx[T]) CloneInto(dst *Tx[T]) {
 	q, err := t.live()
+	dst.verbatim = t.verbatim
 	dst.init(q, t.kind)
 	if err != nil || q.addSender() != nil {
 		dst.closed = true
@@ -180,7 +195,7 @@ func (b *txBinder[T]) Commit(c *Conn) Link {
 // Attach brings a sender decoded from a message to life: the receiver
 // lives on the peer, so a writer sends what this sender queues.
 func (b *txBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	q := NewQueue[T](max(int(ref.Cap), 1))
+	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
 	q.setRemote(c)
 	b.tx().init(q, ref.Kind)
 	if !c.goroutine(func() { pumpOut(c, st, q, true) }) {

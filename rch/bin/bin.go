@@ -1,0 +1,234 @@
+package bin
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/telechan/telechan/internal/core"
+)
+
+// Kind names on the wire.
+const (
+	kindWriter = "bin.Writer"
+	kindReader = "bin.Reader"
+)
+
+// ChunkSize is the largest piece a Write is cut into. Each piece is queued
+// on its own, so a reader can start on a large write before it is all
+// there, and memory stays bounded by the channel's capacity in chunks.
+const ChunkSize = 32 << 10
+
+// DefaultChunks is the capacity, in chunks, of a channel made by New.
+const DefaultChunks = 8
+
+// handle lets a half travel inside messages; see package rch.
+type handle = core.Handle
+
+// New returns the two ends of a byte stream: what is written to the Writer
+// is read from the Reader. Either end may be sent to a peer inside any
+// message sent over an rch connection; the bytes then travel on a stream of
+// their own, without a codec.
+func New() (*Writer, *Reader) { return NewSize(DefaultChunks) }
+
+// NewSize is New with a buffer of the given number of chunks (at least
+// one) on each side of a connection.
+func NewSize(chunks int) (*Writer, *Reader) {
+	w, r := new(Writer), new(Reader)
+	core.InitBytePair(&w.tx, &r.rx, chunks, kindWriter, kindReader)
+	w.handle = core.HandleOf(&w.tx.Port)
+	r.handle = core.HandleOf(&r.rx.Port)
+	return w, r
+}
+
+// Writer is the writing end of a byte stream. It implements io.Writer,
+// io.ReaderFrom and io.Closer; one goroutine at a time may write.
+type Writer struct {
+	handle
+	tx core.Tx[[]byte]
+}
+
+// Write writes p, waiting while the stream's buffer is full. It fails with
+// rch.ErrClosed once the reader closed, rch.ErrDropped once the reader went
+// away without closing, and an error wrapping rch.ErrDisconnected once the
+// connection to it was lost.
+func (w *Writer) Write(p []byte) (int, error) {
+	return w.WriteContext(context.Background(), p)
+}
+
+// WriteContext is Write that gives up when ctx ends. Bytes written before
+// it gave up stay written; n says how many.
+func (w *Writer) WriteContext(ctx context.Context, p []byte) (n int, err error) {
+	for len(p) > 0 {
+		k := min(len(p), ChunkSize)
+		chunk := make([]byte, k)
+		copy(chunk, p[:k])
+		if err := w.tx.Send(ctx, chunk); err != nil {
+			return n, err
+		}
+		n += k
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// ReadFrom copies r into the stream until r returns io.EOF, without an
+// extra copy of each chunk.
+func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
+	for {
+		buf := make([]byte, ChunkSize)
+		k, rerr := r.Read(buf)
+		if k > 0 {
+			if err := w.tx.Send(context.Background(), buf[:k]); err != nil {
+				return n, err
+			}
+			n += int64(k)
+		}
+		switch {
+		case rerr == io.EOF:
+			return n, nil
+		case rerr != nil:
+			return n, rerr
+		}
+	}
+}
+
+// Close ends the stream cleanly: the reader gets io.EOF after the bytes
+// already written. It is idempotent.
+func (w *Writer) Close() error { return w.tx.Close() }
+
+// Err returns nil while the reader is there, and then why it is gone.
+func (w *Writer) Err() error { return w.tx.Err() }
+
+// MarshalJSON writes the writer's reference while a connection sends it.
+func (w *Writer) MarshalJSON() ([]byte, error) { return w.tx.MarshalJSON() }
+
+// UnmarshalJSON reads a writer's reference; the connection that decodes
+// the message then binds it.
+func (w *Writer) UnmarshalJSON(b []byte) error {
+	w.handle = core.HandleOf(&w.tx.Port)
+	w.tx.Verbatim()
+	return w.tx.DecodeJSON(b, kindWriter)
+}
+
+// MarshalCBOR writes the writer's reference while a connection sends it.
+func (w *Writer) MarshalCBOR() ([]byte, error) { return w.tx.MarshalCBOR() }
+
+// UnmarshalCBOR reads a writer's reference; the connection that decodes
+// the message then binds it.
+func (w *Writer) UnmarshalCBOR(b []byte) error {
+	w.handle = core.HandleOf(&w.tx.Port)
+	w.tx.Verbatim()
+	return w.tx.DecodeCBOR(b, kindWriter)
+}
+
+// Reader is the reading end of a byte stream. It implements io.Reader,
+// io.WriterTo and io.Closer; one goroutine at a time may read.
+type Reader struct {
+	handle
+	rx   core.Rx[[]byte]
+	mu   sync.Mutex
+	left []byte
+	err  error // sticky: once the stream failed or ended, it stays so
+}
+
+// Read reads up to len(p) bytes. It returns io.EOF only after the writer
+// closed cleanly and every byte was read; a stream cut short by a lost
+// connection returns an error wrapping rch.ErrDisconnected (or
+// rch.ErrDropped), never io.EOF, so a truncated image is never mistaken
+// for a complete one.
+func (r *Reader) Read(p []byte) (int, error) {
+	return r.ReadContext(context.Background(), p)
+}
+
+// ReadContext is Read that gives up when ctx ends.
+func (r *Reader) ReadContext(ctx context.Context, p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if len(r.left) == 0 {
+		chunk, err := r.next(ctx)
+		if err != nil {
+			return 0, err
+		}
+		r.left = chunk
+	}
+	n := copy(p, r.left)
+	r.left = r.left[n:]
+	return n, nil
+}
+
+// next returns the next chunk. Call with r.mu held.
+func (r *Reader) next(ctx context.Context) ([]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	for {
+		chunk, err := r.rx.Recv(ctx)
+		switch {
+		case err == nil && len(chunk) == 0:
+			continue
+		case err == nil:
+			return chunk, nil
+		case errors.Is(err, ctx.Err()) && ctx.Err() != nil:
+			return nil, err
+		}
+		r.err = err // a byte stream cannot skip: every error is final
+		return nil, err
+	}
+}
+
+// WriteTo copies the stream to w until it ends, without an extra copy of
+// each chunk. It returns nil after a clean end.
+func (r *Reader) WriteTo(w io.Writer) (n int64, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		chunk := r.left
+		r.left = nil
+		if len(chunk) == 0 {
+			chunk, err = r.next(context.Background())
+			if err == io.EOF {
+				return n, nil
+			}
+			if err != nil {
+				return n, err
+			}
+		}
+		k, err := w.Write(chunk)
+		n += int64(k)
+		if err != nil {
+			r.left = chunk[k:]
+			return n, err
+		}
+	}
+}
+
+// Close closes the reader: the writer's next Write fails with
+// rch.ErrClosed. It is idempotent.
+func (r *Reader) Close() error { return r.rx.Close() }
+
+// MarshalJSON writes the reader's reference while a connection sends it.
+func (r *Reader) MarshalJSON() ([]byte, error) { return r.rx.MarshalJSON() }
+
+// UnmarshalJSON reads a reader's reference; the connection that decodes
+// the message then binds it.
+func (r *Reader) UnmarshalJSON(b []byte) error {
+	r.handle = core.HandleOf(&r.rx.Port)
+	r.rx.Verbatim()
+	return r.rx.DecodeJSON(b, kindReader)
+}
+
+// MarshalCBOR writes the reader's reference while a connection sends it.
+func (r *Reader) MarshalCBOR() ([]byte, error) { return r.rx.MarshalCBOR() }
+
+// UnmarshalCBOR reads a reader's reference; the connection that decodes
+// the message then binds it.
+func (r *Reader) UnmarshalCBOR(b []byte) error {
+	r.handle = core.HandleOf(&r.rx.Port)
+	r.rx.Verbatim()
+	return r.rx.DecodeCBOR(b, kindReader)
+}
