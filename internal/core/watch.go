@@ -1,0 +1,366 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sync"
+
+	"github.com/telechan/telechan/internal/wire"
+	"github.com/telechan/telechan/mux"
+)
+
+// A watch channel holds one value: the latest. Its sender never waits;
+// receivers see the current value and then each change, skipping values
+// that were replaced before they looked. The final value before the sender
+// closes is always delivered.
+
+// ErrWatchHalf refuses a watch value that holds a channel half: a value may
+// be skipped, and a skipped half would never be claimed.
+var ErrWatchHalf = errors.New("rch: a watch value cannot carry channel halves")
+
+// Slot is the shared state of a watch channel on one side of a connection.
+//
+// Lock order: Slot.mu is a leaf.
+type Slot[T any] struct {
+	mu      sync.Mutex
+	v       T
+	version uint64
+	ended   bool  // the sender closed, or was lost
+	lost    error // why the sender was lost, if it was
+	rxs     int   // live receivers, local ones and links
+	// encoded holds the current value encoded for each connection a
+	// receiver link writes to, filled by Send so that encoding errors are
+	// the sender's and each value is encoded once per connection.
+	encoded map[*Conn][]byte
+	links   map[*Conn]int
+	wake    chan struct{}
+	// onNoRx, if set, is called once the last receiver is gone.
+	onNoRx func()
+	noRx   chan struct{} // closed once the last receiver is gone
+}
+
+// newSlot returns a slot holding v as version 1, with one receiver.
+func newSlot[T any](v T) *Slot[T] {
+	return &Slot[T]{v: v, version: 1, rxs: 1, wake: make(chan struct{}), noRx: make(chan struct{})}
+}
+
+// newRemoteSlot returns an empty slot (version 0: nothing to deliver yet)
+// whose values come from, or go to, a peer.
+func newRemoteSlot[T any]() *Slot[T] {
+	return &Slot[T]{rxs: 1, wake: make(chan struct{}), noRx: make(chan struct{})}
+}
+
+func (s *Slot[T]) changed() {
+	close(s.wake)
+	s.wake = make(chan struct{})
+}
+
+// set stores v as the new value. Call without s.mu held.
+func (s *Slot[T]) set(v T) error {
+	s.mu.Lock()
+	conns := make([]*Conn, 0, len(s.links))
+	for c := range s.links {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	var enc map[*Conn][]byte
+	for _, c := range conns {
+		raw, err := c.encodePlain(v)
+		if err != nil {
+			return err
+		}
+		if enc == nil {
+			enc = make(map[*Conn][]byte, len(conns))
+		}
+		enc[c] = raw
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return ErrClosed
+	}
+	if s.rxs == 0 {
+		return ErrClosed
+	}
+	s.v, s.encoded = v, enc
+	s.version++
+	s.changed()
+	return nil
+}
+
+// end marks the sender gone, cleanly when err is nil.
+func (s *Slot[T]) end(err error) {
+	s.mu.Lock()
+	if !s.ended {
+		s.ended, s.lost = true, err
+		s.changed()
+	}
+	s.mu.Unlock()
+}
+
+// next waits for a version newer than seen and returns it. After the
+// final value it returns io.EOF, or the reason the sender was lost.
+func (s *Slot[T]) next(ctx context.Context, seen uint64) (T, uint64, error) {
+	s.mu.Lock()
+	for {
+		if s.version > seen {
+			v, ver := s.v, s.version
+			s.mu.Unlock()
+			return v, ver, nil
+		}
+		if s.ended {
+			err := s.lost
+			s.mu.Unlock()
+			if err == nil {
+				err = io.EOF
+			}
+			var zero T
+			return zero, seen, err
+		}
+		wake := s.wake
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			var zero T
+			return zero, seen, ctx.Err()
+		}
+		s.mu.Lock()
+	}
+}
+
+// ready returns a channel closed once next(seen) would not wait.
+func (s *Slot[T]) ready(seen uint64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.version > seen || s.ended {
+		return closedChan
+	}
+	return s.wake
+}
+
+// addRx counts one more receiver.
+func (s *Slot[T]) addRx() {
+	s.mu.Lock()
+	s.rxs++
+	s.mu.Unlock()
+}
+
+// doneRx counts one receiver less.
+func (s *Slot[T]) doneRx() {
+	s.mu.Lock()
+	s.rxs--
+	last := s.rxs == 0
+	hook := s.onNoRx
+	if last {
+		close(s.noRx)
+	}
+	s.changed()
+	s.mu.Unlock()
+	if last && hook != nil {
+		hook()
+	}
+}
+
+// rxGone reports ErrClosed once no receiver is left.
+func (s *Slot[T]) rxGone() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rxs <= 0 {
+		return ErrClosed
+	}
+	return nil
+}
+
+// addLink registers a receiver link writing to c.
+func (s *Slot[T]) addLink(c *Conn) {
+	s.mu.Lock()
+	if s.links == nil {
+		s.links = make(map[*Conn]int)
+	}
+	s.links[c]++
+	s.mu.Unlock()
+}
+
+// doneLink unregisters a receiver link writing to c.
+func (s *Slot[T]) doneLink(c *Conn) {
+	s.mu.Lock()
+	if s.links[c]--; s.links[c] <= 0 {
+		delete(s.links, c)
+	}
+	s.mu.Unlock()
+}
+
+// current returns what a link writing to c must send after version seen:
+// the encoded value and its version, or ok false when there is nothing new.
+func (s *Slot[T]) current(c *Conn, seen uint64) (raw []byte, ver uint64, v T, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.version <= seen {
+		return nil, seen, v, false
+	}
+	return s.encoded[c], s.version, s.v, true
+}
+
+// encodePlain encodes a value that must hold no channel half.
+func (c *Conn) encodePlain(v any) ([]byte, error) {
+	rv := reflect.ValueOf(v)
+	if rv.IsValid() && mayHold(rv.Type()) {
+		err := walk(rv, func(*Port) error { return ErrWatchHalf })
+		if err != nil {
+			return nil, err
+		}
+	}
+	raw, err := c.codec.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > c.sendMax {
+		return nil, fmt.Errorf("%w: %d bytes encoded, limit %d", ErrTooLarge, len(raw), c.sendMax)
+	}
+	return raw, nil
+}
+
+// watchOut writes the slot's values to st as they change, skipping those
+// replaced before the link got to them, and ends with End or Error once
+// the sender ends. A watcher reads the peer's Close. It stands, on this
+// side, for receivers that live on the peer, and holds one receiver count
+// of s, given back when they are gone.
+func watchOut[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
+	s.addLink(c)
+	defer s.doneLink(c)
+	peerGone := make(chan struct{})
+	if !c.goroutine(func() { watchPeerRx(st, s, peerGone) }) {
+		s.doneRx()
+		st.Close()
+		return
+	}
+	defer st.Close()
+	var seen uint64
+	for {
+		select {
+		case <-s.ready(seen):
+		case <-peerGone:
+			return
+		case <-c.ctx.Done():
+			return
+		}
+		raw, ver, v, ok := s.current(c, seen)
+		if !ok {
+			if err, ended := s.final(); ended {
+				writeEnd(st, err)
+				return
+			}
+			continue
+		}
+		if raw == nil { // set before this link existed
+			var err error
+			if raw, err = c.encodePlain(v); err != nil {
+				c.log.Warn("rch: watch value cannot be sent", "err", err)
+				seen = ver
+				continue
+			}
+		}
+		if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
+			return
+		}
+		seen = ver
+	}
+}
+
+// final reports whether the sender has ended, and why if it was lost.
+func (s *Slot[T]) final() (error, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lost, s.ended
+}
+
+// writeEnd writes End for a clean end (err nil) and Error otherwise.
+func writeEnd(st *mux.Stream, err error) {
+	if err == nil {
+		wire.WriteFrame(st, wire.End, nil)
+		return
+	}
+	wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(err), err.Error()))
+}
+
+// watchPeerRx reads what the peer's receivers say back: Close when the
+// last of them is gone. It gives back the link's receiver count.
+func watchPeerRx[T any](st *mux.Stream, s *Slot[T], gone chan struct{}) {
+	defer func() {
+		close(gone)
+		s.doneRx()
+	}()
+	for {
+		t, n, err := wire.ReadHeader(st)
+		if err != nil {
+			return
+		}
+		if t == wire.Error {
+			readError(st, n)
+		}
+		return // Close, Error, or a protocol violation: the receivers are gone
+	}
+}
+
+// watchIn reads values from st into s: it stands, on this side, for a
+// sender that lives on the peer. When the last local receiver closes it
+// tells the peer with a Close frame.
+func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
+	s.mu.Lock()
+	s.onNoRx = func() {
+		c.goroutine(func() { wire.WriteFrame(st, wire.Close, nil) })
+	}
+	none := s.rxs == 0
+	s.mu.Unlock()
+	if none {
+		s.onNoRx()
+	}
+	err := readValues(c, st, s)
+	s.end(err)
+	st.Close()
+}
+
+// readValues is watchIn's loop: nil after End, otherwise why the sender
+// ended.
+func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
+	for {
+		t, n, err := wire.ReadHeader(st)
+		if err != nil {
+			return c.classify(err)
+		}
+		switch t {
+		case wire.End:
+			return nil
+		case wire.Error:
+			e, err := readError(st, n)
+			if err != nil {
+				return c.classify(err)
+			}
+			return e
+		case wire.Item:
+		default:
+			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
+		}
+		if int64(n) > int64(c.recvMax) {
+			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
+				return c.classify(err)
+			}
+			c.log.Warn("rch: watch value too large, skipped", "bytes", n)
+			continue
+		}
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(st, raw); err != nil {
+			return c.classify(err)
+		}
+		var v T
+		if err := c.codec.Unmarshal(raw, &v); err != nil {
+			c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
+			continue
+		}
+		s.set(v)
+	}
+}
