@@ -2,6 +2,7 @@ package rch
 
 import (
 	"context"
+	"iter"
 
 	"github.com/telechan/telechan/internal/core"
 	"github.com/telechan/telechan/mux"
@@ -54,6 +55,14 @@ func (b *Base[Out, In]) Recv(ctx context.Context) (In, error) { return b.rx.Recv
 
 // TryRecv returns the next value if one is ready; ok is false otherwise.
 func (b *Base[Out, In]) TryRecv() (v In, ok bool, err error) { return b.rx.TryRecv() }
+
+// All returns an iterator over the values from the peer, for a range
+// loop. It ends quietly at io.EOF; an error for one value (ErrDecode,
+// ErrTooLarge) is yielded and the loop goes on; any other error is yielded
+// once and ends it.
+func (b *Base[Out, In]) All(ctx context.Context) iter.Seq2[In, error] {
+	return core.All(ctx, b.rx.Recv)
+}
 
 // Ready returns a channel that is closed once Recv would not wait, for use
 // in a select statement. Take a fresh one after each Recv.

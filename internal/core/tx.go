@@ -153,8 +153,12 @@ func (t *Tx[T]) Err() error {
 		return err
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.closed
+	closed, rc := q.closed, q.remote
+	q.mu.Unlock()
+	if closed == nil && rc != nil && rc.Err() != nil {
+		return rc.lost()
+	}
+	return closed
 }
 
 // DecodeJSON reads the JSON form of a half of the given kind into t.

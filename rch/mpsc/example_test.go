@@ -45,3 +45,26 @@ func ExampleReceiver_Ready() {
 	}
 	// Output: 42
 }
+
+// All makes a receiver usable in a range loop.
+func ExampleReceiver_All() {
+	ctx := context.Background()
+	tx, rx := mpsc.New[string](4)
+	go func() {
+		for _, w := range []string{"forward", "left", "stop"} {
+			tx.Send(ctx, w)
+		}
+		tx.Close()
+	}()
+	for cmd, err := range rx.All(ctx) {
+		if err != nil {
+			fmt.Println("error:", err)
+			break
+		}
+		fmt.Println(cmd)
+	}
+	// Output:
+	// forward
+	// left
+	// stop
+}

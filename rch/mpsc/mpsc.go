@@ -2,6 +2,7 @@ package mpsc
 
 import (
 	"context"
+	"iter"
 
 	"github.com/telechan/telechan/internal/core"
 )
@@ -101,6 +102,16 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) { return r.rx.Recv(ct
 
 // TryRecv returns the next value if one is ready; ok is false otherwise.
 func (r *Receiver[T]) TryRecv() (v T, ok bool, err error) { return r.rx.TryRecv() }
+
+// All returns an iterator over the values, for a range loop:
+//
+//	for v, err := range r.All(ctx) { … }
+//
+// It ends quietly after the last value. An error that concerns one value
+// (rch.ErrDecode, rch.ErrTooLarge, a lag) is yielded and the loop goes on;
+// any other error is yielded once and ends it. Breaking out of the loop
+// leaves the receiver usable.
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq2[T, error] { return core.All(ctx, r.Recv) }
 
 // Ready returns a channel that is closed once Recv would not wait, for use
 // in a select statement. Take a fresh one after each Recv.

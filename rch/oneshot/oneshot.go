@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"sync/atomic"
 
 	"github.com/telechan/telechan/internal/core"
@@ -134,6 +135,16 @@ func (r *Receiver[T]) result(v T, err error) (T, error) {
 	}
 	return v, err
 }
+
+// All returns an iterator over the values, for a range loop:
+//
+//	for v, err := range r.All(ctx) { … }
+//
+// It ends quietly after the last value. An error that concerns one value
+// (rch.ErrDecode, rch.ErrTooLarge, a lag) is yielded and the loop goes on;
+// any other error is yielded once and ends it. Breaking out of the loop
+// leaves the receiver usable.
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq2[T, error] { return core.All(ctx, r.Recv) }
 
 // Ready returns a channel that is closed once Recv would not wait, for use
 // in a select statement.

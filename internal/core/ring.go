@@ -1,0 +1,359 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/telechan/telechan/internal/wire"
+	"github.com/telechan/telechan/mux"
+)
+
+// A broadcast channel is a ring of the last values sent. Its sender never
+// waits; each subscriber has its own position, and one that falls behind
+// by more than the ring holds is told how many values it missed, then goes
+// on with the oldest value still there.
+
+// ErrLagged matches every *LagError.
+var ErrLagged = errors.New("rch: subscriber lagged behind")
+
+// LagError says a subscriber fell behind and missed values.
+type LagError struct {
+	// Missed is how many values the subscriber will never see.
+	Missed uint64
+}
+
+func (e *LagError) Error() string {
+	return fmt.Sprintf("rch: subscriber lagged behind: %d values missed", e.Missed)
+}
+
+// Is makes errors.Is(err, ErrLagged) hold.
+func (e *LagError) Is(target error) bool { return target == ErrLagged }
+
+// codeLagged is the wire code of a lag notice: an Error frame whose message
+// is the decimal count of values missed. Unlike other Error frames from a
+// sender, it is not final.
+const codeLagged wire.ErrorCode = 5
+
+// ringEntry is one slot of the ring: a value (with its encodings for the
+// connections subscriber links write to), or a gap of values missed
+// upstream.
+type ringEntry[T any] struct {
+	v       T
+	encoded map[*Conn][]byte
+	gap     uint64
+}
+
+// Ring is the shared state of a broadcast channel on one side of a
+// connection. Lock order: Ring.mu is a leaf.
+type Ring[T any] struct {
+	mu      sync.Mutex
+	buf     []ringEntry[T]
+	head    uint64 // sequence number of the next value
+	ended   bool
+	lost    error
+	subs    int
+	links   map[*Conn]int
+	onNoSub func()
+	noSub   chan struct{}
+	wake    chan struct{}
+}
+
+func newRing[T any](capacity, subs int) *Ring[T] {
+	return &Ring[T]{
+		buf:   make([]ringEntry[T], max(capacity, 1)),
+		subs:  subs,
+		noSub: make(chan struct{}),
+		wake:  make(chan struct{}),
+	}
+}
+
+func (r *Ring[T]) changed() {
+	close(r.wake)
+	r.wake = make(chan struct{})
+}
+
+// tail is the oldest sequence number still held. Call with r.mu held.
+func (r *Ring[T]) tail() uint64 {
+	if n := uint64(len(r.buf)); r.head > n {
+		return r.head - n
+	}
+	return 0
+}
+
+// publish appends e. Call without r.mu held.
+func (r *Ring[T]) publish(e ringEntry[T]) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return ErrClosed
+	}
+	r.buf[r.head%uint64(len(r.buf))] = e
+	r.head++
+	r.changed()
+	return nil
+}
+
+// send encodes v for every connection a subscriber link writes to, then
+// publishes it.
+func (r *Ring[T]) send(v T) error {
+	r.mu.Lock()
+	conns := make([]*Conn, 0, len(r.links))
+	for c := range r.links {
+		conns = append(conns, c)
+	}
+	r.mu.Unlock()
+	e := ringEntry[T]{v: v}
+	for _, c := range conns {
+		raw, err := c.encodePlain(v)
+		if err != nil {
+			return err
+		}
+		if e.encoded == nil {
+			e.encoded = make(map[*Conn][]byte, len(conns))
+		}
+		e.encoded[c] = raw
+	}
+	return r.publish(e)
+}
+
+// end marks the sender gone, cleanly when err is nil.
+func (r *Ring[T]) end(err error) {
+	r.mu.Lock()
+	if !r.ended {
+		r.ended, r.lost = true, err
+		r.changed()
+	}
+	r.mu.Unlock()
+}
+
+// next returns the entry at *pos and advances it, waiting for one. A
+// subscriber that fell behind gets a *LagError and is moved to the oldest
+// entry held. After the last entry of an ended ring it returns io.EOF, or
+// why the sender was lost.
+func (r *Ring[T]) next(ctx context.Context, pos *uint64) (ringEntry[T], error) {
+	r.mu.Lock()
+	for {
+		if t := r.tail(); *pos < t {
+			missed := t - *pos
+			*pos = t
+			r.mu.Unlock()
+			return ringEntry[T]{}, &LagError{Missed: missed}
+		}
+		if *pos < r.head {
+			e := r.buf[*pos%uint64(len(r.buf))]
+			*pos++
+			r.mu.Unlock()
+			if e.gap > 0 {
+				return ringEntry[T]{}, &LagError{Missed: e.gap}
+			}
+			return e, nil
+		}
+		if r.ended {
+			err := r.lost
+			r.mu.Unlock()
+			if err == nil {
+				err = io.EOF
+			}
+			return ringEntry[T]{}, err
+		}
+		wake := r.wake
+		r.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ringEntry[T]{}, ctx.Err()
+		}
+		r.mu.Lock()
+	}
+}
+
+// ready returns a channel closed once next(pos) would not wait.
+func (r *Ring[T]) ready(pos uint64) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pos < r.head || r.ended {
+		return closedChan
+	}
+	return r.wake
+}
+
+// subscribe returns the position of a new subscriber: only values sent
+// from now on.
+func (r *Ring[T]) subscribe() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.subs++
+	return r.head
+}
+
+// unsubscribe counts one subscriber less.
+func (r *Ring[T]) unsubscribe() {
+	r.mu.Lock()
+	r.subs--
+	last := r.subs == 0
+	hook := r.onNoSub
+	if last {
+		close(r.noSub)
+	}
+	r.mu.Unlock()
+	if last && hook != nil {
+		hook()
+	}
+}
+
+func (r *Ring[T]) addLink(c *Conn) {
+	r.mu.Lock()
+	if r.links == nil {
+		r.links = make(map[*Conn]int)
+	}
+	r.links[c]++
+	r.mu.Unlock()
+}
+
+func (r *Ring[T]) doneLink(c *Conn) {
+	r.mu.Lock()
+	if r.links[c]--; r.links[c] <= 0 {
+		delete(r.links, c)
+	}
+	r.mu.Unlock()
+}
+
+// ringOut is a subscriber that lives on the peer: it writes the ring's
+// values from pos on to st, and a lag as a notice, so that the peer's
+// subscribers learn what they missed. It holds one subscription, given back
+// when the peer's subscribers are gone.
+func ringOut[T any](c *Conn, st *mux.Stream, r *Ring[T], pos uint64) {
+	r.addLink(c)
+	defer r.doneLink(c)
+	peerGone := make(chan struct{})
+	if !c.goroutine(func() { ringPeer(st, r, peerGone) }) {
+		r.unsubscribe()
+		st.Close()
+		return
+	}
+	defer st.Close()
+	for {
+		select {
+		case <-r.ready(pos):
+		case <-peerGone:
+			return
+		case <-c.ctx.Done():
+			return
+		}
+		e, err := r.next(c.ctx, &pos)
+		var lag *LagError
+		switch {
+		case errors.As(err, &lag):
+			msg := strconv.FormatUint(lag.Missed, 10)
+			if wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeLagged, msg)) != nil {
+				return
+			}
+			continue
+		case err == io.EOF:
+			writeEnd(st, nil)
+			return
+		case c.ctx.Err() != nil:
+			return
+		case err != nil:
+			writeEnd(st, err)
+			return
+		}
+		raw := e.encoded[c]
+		if raw == nil {
+			if raw, err = c.encodePlain(e.v); err != nil {
+				c.log.Warn("rch: broadcast value cannot be sent", "err", err)
+				continue
+			}
+		}
+		if wire.WriteFrame(st, wire.Item, raw) != nil {
+			return
+		}
+	}
+}
+
+// ringPeer reads what the peer's subscribers say back: Close once the last
+// of them is gone.
+func ringPeer[T any](st *mux.Stream, r *Ring[T], gone chan struct{}) {
+	defer func() {
+		close(gone)
+		r.unsubscribe()
+	}()
+	t, n, err := wire.ReadHeader(st)
+	if err == nil && t == wire.Error {
+		readError(st, n)
+	}
+}
+
+// ringIn publishes into r what a sender on the peer sends. When the last
+// local subscriber goes, it tells the peer with a Close frame.
+func ringIn[T any](c *Conn, st *mux.Stream, r *Ring[T]) {
+	r.mu.Lock()
+	r.onNoSub = func() {
+		c.goroutine(func() { wire.WriteFrame(st, wire.Close, nil) })
+	}
+	none := r.subs == 0
+	r.mu.Unlock()
+	if none {
+		r.onNoSub()
+	}
+	r.end(readRing(c, st, r))
+	st.Close()
+}
+
+// readRing is ringIn's loop: nil after End, otherwise why the sender
+// ended.
+func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
+	for {
+		t, n, err := wire.ReadHeader(st)
+		if err != nil {
+			return c.classify(err)
+		}
+		switch t {
+		case wire.End:
+			return nil
+		case wire.Error:
+			if n == 0 || n > 1+wire.MaxErrorMessage {
+				return fmt.Errorf("%w: error payload of %d bytes", wire.ErrFrame, n)
+			}
+			p := make([]byte, n)
+			if _, err := io.ReadFull(st, p); err != nil {
+				return c.classify(err)
+			}
+			code, msg, _ := wire.ParseError(p)
+			if code != codeLagged {
+				return errOf(code, msg)
+			}
+			missed, err := strconv.ParseUint(msg, 10, 64)
+			if err != nil || missed == 0 {
+				return fmt.Errorf("%w: bad lag notice %q", ErrDropped, msg)
+			}
+			r.publish(ringEntry[T]{gap: missed})
+			continue
+		case wire.Item:
+		default:
+			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
+		}
+		if int64(n) > int64(c.recvMax) {
+			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
+				return c.classify(err)
+			}
+			r.publish(ringEntry[T]{gap: 1})
+			continue
+		}
+		raw := make([]byte, n)
+		if _, err := io.ReadFull(st, raw); err != nil {
+			return c.classify(err)
+		}
+		var v T
+		if err := c.codec.Unmarshal(raw, &v); err != nil {
+			c.log.Warn("rch: broadcast value cannot be decoded, counted as missed", "err", err)
+			r.publish(ringEntry[T]{gap: 1})
+			continue
+		}
+		r.send(v)
+	}
+}

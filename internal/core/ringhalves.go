@@ -1,0 +1,330 @@
+package core
+
+import (
+	"context"
+	"sync"
+
+	"github.com/telechan/telechan/internal/wire"
+	"github.com/telechan/telechan/mux"
+)
+
+// BcastTx is the sending half of a broadcast channel. Its methods are safe
+// for concurrent use.
+type BcastTx[T any] struct {
+	Port
+	kind    string
+	subKind string // the kind name of its subscribers
+	mu      sync.Mutex
+	r       *Ring[T]
+	closed  bool
+	moved   bool
+}
+
+// BcastRx is a subscriber of a broadcast channel. One goroutine at a time
+// may use it; clone it for another.
+type BcastRx[T any] struct {
+	Port
+	kind   string
+	mu     sync.Mutex
+	r      *Ring[T]
+	pos    uint64
+	closed bool
+	moved  bool
+}
+
+// InitBcast makes tx and rx the sender and a first subscriber of a new
+// broadcast channel that holds the last capacity values.
+func InitBcast[T any](tx *BcastTx[T], rx *BcastRx[T], capacity int, txKind, rxKind string) {
+	r := newRing[T](capacity, 1)
+	tx.init(r, txKind)
+	tx.subKind = rxKind
+	rx.init(r, rxKind, 0)
+}
+
+func (t *BcastTx[T]) init(r *Ring[T], kind string) {
+	t.r, t.kind = r, kind
+	t.Port.Init((*bcastTxBinder[T])(t))
+}
+
+func (x *BcastRx[T]) init(r *Ring[T], kind string, pos uint64) {
+	x.r, x.kind, x.pos = r, kind, pos
+	x.Port.Init((*bcastRxBinder[T])(x))
+}
+
+func (t *BcastTx[T]) live() (*Ring[T], error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.moved:
+		return nil, ErrMoved
+	case t.closed:
+		return nil, ErrClosed
+	case t.r == nil:
+		return nil, errZero
+	}
+	return t.r, nil
+}
+
+// Send publishes v to every subscriber; it never waits. A value that
+// cannot be encoded for a remote subscriber, or is too large, fails at once
+// and is not published.
+func (t *BcastTx[T]) Send(v T) error {
+	r, err := t.live()
+	if err != nil {
+		return err
+	}
+	return r.send(v)
+}
+
+// SubscribeInto makes dst a new subscriber that sees the values sent from
+// now on.
+func (t *BcastTx[T]) SubscribeInto(dst *BcastRx[T]) {
+	r, err := t.live()
+	if err != nil {
+		dst.init(nil, "", 0)
+		dst.closed = true
+		return
+	}
+	dst.init(r, t.subKind, r.subscribe())
+}
+
+// Close ends the channel: subscribers get the values still held, then
+// io.EOF. It is idempotent.
+func (t *BcastTx[T]) Close() error {
+	t.mu.Lock()
+	if t.closed || t.moved || t.r == nil {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	r := t.r
+	t.mu.Unlock()
+	r.end(nil)
+	return nil
+}
+
+// DecodeJSON reads the JSON form of a sender of the given kind, whose
+// subscribers are of kind subKind, into t.
+func (t *BcastTx[T]) DecodeJSON(data []byte, kind, subKind string) error {
+	t.kind, t.subKind = kind, subKind
+	return t.Port.DecodeJSON(data, (*bcastTxBinder[T])(t))
+}
+
+// DecodeCBOR reads the CBOR form of a sender of the given kind, whose
+// subscribers are of kind subKind, into t.
+func (t *BcastTx[T]) DecodeCBOR(data []byte, kind, subKind string) error {
+	t.kind, t.subKind = kind, subKind
+	return t.Port.DecodeCBOR(data, (*bcastTxBinder[T])(t))
+}
+
+func (x *BcastRx[T]) live() (*Ring[T], error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case x.moved:
+		return nil, ErrMoved
+	case x.closed:
+		return nil, ErrClosed
+	case x.r == nil:
+		return nil, errZero
+	}
+	return x.r, nil
+}
+
+// Recv returns the next value, waiting for one. A subscriber that fell
+// behind gets a *LagError saying how many values it missed, then the
+// oldest value still held. After the sender closed and every value held
+// was taken: io.EOF, or why the sender was lost.
+func (x *BcastRx[T]) Recv(ctx context.Context) (T, error) {
+	var zero T
+	r, err := x.live()
+	if err != nil {
+		return zero, err
+	}
+	x.mu.Lock()
+	pos := x.pos
+	x.mu.Unlock()
+	e, err := r.next(ctx, &pos)
+	x.mu.Lock()
+	x.pos = pos
+	x.mu.Unlock()
+	if err != nil {
+		return zero, err
+	}
+	return e.v, nil
+}
+
+// Ready returns a channel closed once Recv would not wait.
+func (x *BcastRx[T]) Ready() <-chan struct{} {
+	r, err := x.live()
+	if err != nil {
+		return closedChan
+	}
+	x.mu.Lock()
+	pos := x.pos
+	x.mu.Unlock()
+	return r.ready(pos)
+}
+
+// CloneInto makes dst another subscriber at x's position.
+func (x *BcastRx[T]) CloneInto(dst *BcastRx[T]) {
+	r, err := x.live()
+	if err != nil {
+		dst.init(nil, x.kind, 0)
+		dst.closed = true
+		return
+	}
+	x.mu.Lock()
+	pos := x.pos
+	x.mu.Unlock()
+	r.mu.Lock()
+	r.subs++
+	r.mu.Unlock()
+	dst.init(r, x.kind, pos)
+}
+
+// Close ends this subscription. It is idempotent.
+func (x *BcastRx[T]) Close() error {
+	x.mu.Lock()
+	if x.closed || x.moved || x.r == nil {
+		x.mu.Unlock()
+		return nil
+	}
+	x.closed = true
+	r := x.r
+	x.mu.Unlock()
+	r.unsubscribe()
+	return nil
+}
+
+// DecodeJSON reads the JSON form of a half of the given kind into x.
+func (x *BcastRx[T]) DecodeJSON(data []byte, kind string) error {
+	x.kind = kind
+	return x.Port.DecodeJSON(data, (*bcastRxBinder[T])(x))
+}
+
+// DecodeCBOR reads the CBOR form of a half of the given kind into x.
+func (x *BcastRx[T]) DecodeCBOR(data []byte, kind string) error {
+	x.kind = kind
+	return x.Port.DecodeCBOR(data, (*bcastRxBinder[T])(x))
+}
+
+// bcastTxBinder is BcastTx as the connection sees it.
+type bcastTxBinder[T any] BcastTx[T]
+
+func (b *bcastTxBinder[T]) tx() *BcastTx[T] { return (*BcastTx[T])(b) }
+func (b *bcastTxBinder[T]) Kind() string    { return b.kind }
+func (b *bcastTxBinder[T]) Close() error    { return b.tx().Close() }
+
+func (b *bcastTxBinder[T]) Cap() uint32 {
+	if b.r == nil {
+		return 0
+	}
+	return uint32(len(b.r.buf))
+}
+
+func (b *bcastTxBinder[T]) Check() error {
+	_, err := b.tx().live()
+	return err
+}
+
+// Commit: the sender now lives on the peer; a reader will publish here.
+func (b *bcastTxBinder[T]) Commit(c *Conn) Link {
+	t := b.tx()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.moved = true
+	return bcastTxLink[T]{r: t.r, closed: t.closed}
+}
+
+// Attach: a sender arrived; its subscribers live on the peer.
+func (b *bcastTxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
+	r := newRing[T](max(int(ref.Cap), 1), 1)
+	b.tx().init(r, ref.Kind)
+	if !c.goroutine(func() { ringOut(c, st, r, 0) }) {
+		st.Close()
+		r.unsubscribe()
+	}
+	return nil
+}
+
+type bcastTxLink[T any] struct {
+	r      *Ring[T]
+	closed bool
+}
+
+func (l bcastTxLink[T]) Connected(c *Conn, st *mux.Stream) {
+	if l.closed {
+		wire.WriteFrame(st, wire.End, nil)
+		st.Close()
+		return
+	}
+	ringIn(c, st, l.r)
+}
+
+func (l bcastTxLink[T]) Failed(err error) {
+	if !l.closed {
+		l.r.end(err)
+	}
+}
+
+// bcastRxBinder is BcastRx as the connection sees it.
+type bcastRxBinder[T any] BcastRx[T]
+
+func (b *bcastRxBinder[T]) rx() *BcastRx[T] { return (*BcastRx[T])(b) }
+func (b *bcastRxBinder[T]) Kind() string    { return b.kind }
+func (b *bcastRxBinder[T]) Close() error    { return b.rx().Close() }
+
+func (b *bcastRxBinder[T]) Cap() uint32 {
+	if b.r == nil {
+		return 0
+	}
+	return uint32(len(b.r.buf))
+}
+
+func (b *bcastRxBinder[T]) Check() error {
+	_, err := b.rx().live()
+	return err
+}
+
+// Commit: the subscriber now lives on the peer; its subscription goes to
+// the link, from the position it had reached.
+func (b *bcastRxBinder[T]) Commit(c *Conn) Link {
+	x := b.rx()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.moved = true
+	return bcastRxLink[T]{r: x.r, pos: x.pos, closed: x.closed}
+}
+
+// Attach: a subscriber arrived; its sender lives on the peer.
+func (b *bcastRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
+	r := newRing[T](max(int(ref.Cap), 1), 1)
+	b.rx().init(r, ref.Kind, 0)
+	if !c.goroutine(func() { ringIn(c, st, r) }) {
+		st.Close()
+		r.end(c.lost())
+	}
+	return nil
+}
+
+type bcastRxLink[T any] struct {
+	r      *Ring[T]
+	pos    uint64
+	closed bool
+}
+
+func (l bcastRxLink[T]) Connected(c *Conn, st *mux.Stream) {
+	if l.closed {
+		wire.WriteFrame(st, wire.Error, wire.ErrorPayload(wire.CodeDropped, "subscriber was closed before it was sent"))
+		st.Close()
+		return
+	}
+	ringOut(c, st, l.r, l.pos)
+}
+
+func (l bcastRxLink[T]) Failed(err error) {
+	if !l.closed {
+		l.r.unsubscribe()
+	}
+}

@@ -1,0 +1,135 @@
+package broadcast_test
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/telechan/telechan/internal/test/rchtest"
+	"github.com/telechan/telechan/rch"
+	"github.com/telechan/telechan/rch/broadcast"
+	"github.com/telechan/telechan/rch/mpsc"
+)
+
+type Sub struct {
+	Rx  *broadcast.Receiver[int] `json:"rx,omitempty"`
+	Tx  *broadcast.Sender[int]   `json:"tx,omitempty"`
+	Ack *mpsc.Sender[int]        `json:"ack,omitempty"`
+}
+
+// far sends s over a fresh connection per hop and returns it as it
+// arrives at the end.
+func far(t *testing.T, e rchtest.Env, s Sub, hops int) Sub {
+	t.Helper()
+	ctx := rchtest.Ctx(t)
+	for range hops {
+		a, b := rchtest.Connect[Sub, Sub](t, e, nil, nil)
+		if err := a.Send(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if s, err = b.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// TestSlowSubscriber: two remote subscribers keep up and get every value
+// in order; a third never reads until the end, is told how many it missed,
+// and then gets the newest values and the end. Neither the sender nor the
+// others wait for it.
+func TestSlowSubscriber(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		const n, capacity = 300, 16
+		tx, first := broadcast.New[int](capacity)
+		slow := tx.Subscribe()
+		ackTx, acks := mpsc.New[int](2)
+		fast := []Sub{far(t, e, Sub{Rx: first, Ack: ackTx.Clone()}, 1), far(t, e, Sub{Rx: tx.Subscribe(), Ack: ackTx}, 2)}
+		farSlow := far(t, e, Sub{Rx: slow}, 1)
+
+		got := make(chan []int, len(fast))
+		for _, f := range fast {
+			go func() {
+				var vs []int
+				for {
+					v, err := f.Rx.Recv(ctx)
+					if err != nil {
+						f.Ack.Close()
+						got <- vs
+						return
+					}
+					vs = append(vs, v)
+					f.Ack.Send(ctx, v)
+				}
+			}()
+		}
+		for i := 1; i <= n; i++ {
+			if err := tx.Send(i); err != nil {
+				t.Fatal(err)
+			}
+			// Pace the sender by the fast subscribers only.
+			for range fast {
+				if _, err := acks.Recv(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		tx.Close()
+		for range fast {
+			vs := <-got
+			if len(vs) != n || vs[0] != 1 || vs[n-1] != n {
+				t.Fatalf("a fast subscriber got %d values, want all %d in order", len(vs), n)
+			}
+		}
+
+		var lag *broadcast.LagError
+		_, err := farSlow.Rx.Recv(ctx)
+		if !errors.As(err, &lag) || !errors.Is(err, broadcast.ErrLagged) {
+			t.Fatalf("slow subscriber's first Recv: %v, want a LagError", err)
+		}
+		rest, err := rchtest.Collect(ctx, farSlow.Rx.Recv)
+		if !errors.Is(err, io.EOF) || len(rest) == 0 || rest[len(rest)-1] != n {
+			t.Fatalf("slow subscriber after the lag: %v, %v", rest, err)
+		}
+		if int(lag.Missed)+len(rest) != n {
+			t.Fatalf("missed %d + got %d != %d sent", lag.Missed, len(rest), n)
+		}
+		t.Logf("slow subscriber missed %d, then got %d", lag.Missed, len(rest))
+	})
+}
+
+func TestSenderTravels(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		tx, rx := broadcast.New[int](64)
+		ftx := far(t, e, Sub{Tx: tx}, 2).Tx
+		for i := range 10 {
+			ftx.Send(i)
+		}
+		ftx.Close()
+		got, err := rchtest.Collect(ctx, rx.Recv)
+		if !errors.Is(err, io.EOF) || len(got) != 10 {
+			t.Fatalf("got %v, %v", got, err)
+		}
+	})
+}
+
+func TestSenderLost(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[Sub, Sub](t, e, nil, nil)
+		tx, rx := broadcast.New[int](8)
+		a.Send(ctx, Sub{Tx: tx})
+		s, _ := b.Recv(ctx)
+		s.Tx.Send(1)
+		if v, err := rx.Recv(ctx); v != 1 || err != nil {
+			t.Fatalf("Recv: %v, %v", v, err)
+		}
+		b.Close()
+		if _, err := rx.Recv(ctx); !errors.Is(err, rch.ErrDisconnected) {
+			t.Fatalf("after the sender's connection died: %v, want ErrDisconnected", err)
+		}
+	})
+}
