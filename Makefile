@@ -3,7 +3,7 @@
 # `go run`, so nothing has to be installed by hand.
 
 GO          ?= go
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 FUZZTIME    ?= 20s
 # Nested modules (each with its own go.mod) are tested too.
 MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod))

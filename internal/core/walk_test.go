@@ -31,6 +31,7 @@ type list struct {
 }
 
 type hidden struct {
+	//lint:ignore U1000 an unexported half is what the walk must skip
 	h *half
 	H *half `json:"-"`
 }

@@ -294,15 +294,10 @@ func watchPeerRx[T any](st *mux.Stream, s *Slot[T], gone chan struct{}) {
 		close(gone)
 		s.doneRx()
 	}()
-	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			return
-		}
-		if t == wire.Error {
-			readError(st, n)
-		}
-		return // Close, Error, or a protocol violation: the receivers are gone
+	// Close, Error, a protocol violation or the end of the stream: either
+	// way the peer's receivers are gone.
+	if t, n, err := wire.ReadHeader(st); err == nil && t == wire.Error {
+		readError(st, n)
 	}
 }
 
