@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"time"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -109,6 +110,7 @@ func writeReason(st *mux.Stream, reason error) {
 // otherwise why the sending side ended.
 func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 	holds := mayHold(reflect.TypeFor[T]())
+	var received uint64
 	for {
 		t, n, err := wire.ReadHeader(st)
 		if err != nil {
@@ -138,6 +140,10 @@ func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 		if _, err := io.ReadFull(st, raw); err != nil {
 			return c.classify(err)
 		}
+		if q.verbatim { // acknowledge on arrival, before buffering: see pacer
+			received += uint64(n)
+			st.Write(wire.AckFrame(received))
+		}
 		if err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim}); err != nil && holds && !q.verbatim {
 			c.rejectRaw(raw, "receiver closed")
 		}
@@ -148,12 +154,16 @@ func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 // set, a second goroutine reads the peer's Close and Error frames. It runs
 // on a goroutine c owns.
 func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
-	if watch && !c.goroutine(func() { watchPeer(c, st, q) }) {
+	var p *pacer
+	if q.verbatim && watch {
+		p = newPacer()
+	}
+	if watch && !c.goroutine(func() { watchPeer(c, st, q, p) }) {
 		q.closeRecv(c.lost())
 		st.Close()
 		return
 	}
-	err := writeItems(c, st, q)
+	err := writeItems(c, st, q, p)
 	switch {
 	case err == nil:
 		wire.WriteFrame(st, wire.End, nil)
@@ -174,7 +184,13 @@ var errPeerEnded = errors.New("rch: receiving peer ended")
 // writeItems is pumpOut's loop. It returns nil once every producer closed
 // cleanly, errPeerEnded once the peer ended the channel, and otherwise the
 // error to pass on.
-func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
+func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) error {
+	var ended <-chan struct{}
+	if p != nil {
+		ch := make(chan struct{})
+		defer q.onClose(func(error) { close(ch) })()
+		ended = ch
+	}
 	for {
 		e, err := q.pop(c.ctx)
 		switch {
@@ -191,7 +207,7 @@ func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 			continue
 		}
 		if q.verbatim {
-			if err := writeVerbatim(c, st, e); err != nil {
+			if err := writeVerbatim(c, st, e, p, ended); err != nil {
 				q.closeRecv(c.classify(err))
 				return errPeerEnded
 			}
@@ -213,16 +229,28 @@ func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 }
 
 // writeVerbatim writes a byte item as it is, in frames no larger than the
-// peer accepts.
-func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T]) error {
+// peer accepts, each waiting for the pacer when there is one.
+func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T], p *pacer, ended <-chan struct{}) error {
 	data := e.raw
 	if data == nil {
 		data = any(e.v).([]byte)
 	}
+	size := c.sendMax
+	if p != nil {
+		size = min(size, pacerMSS)
+	}
 	for len(data) > 0 {
-		n := min(len(data), c.sendMax)
+		n := min(len(data), size)
+		if p != nil {
+			if err := p.wait(c.ctx, n, ended); err != nil {
+				return err
+			}
+		}
 		if err := wire.WriteFrame(st, wire.Item, data[:n]); err != nil {
 			return err
+		}
+		if p != nil {
+			p.wrote(n, time.Now())
 		}
 		data = data[n:]
 	}
@@ -254,7 +282,7 @@ func outgoing[T any](c *Conn, e entry[T]) ([]byte, *batch, error) {
 
 // watchPeer reads the frames a receiving peer sends back and ends q's
 // consumer side accordingly.
-func watchPeer[T any](c *Conn, st *mux.Stream, q *Queue[T]) {
+func watchPeer[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) {
 	for {
 		t, n, err := wire.ReadHeader(st)
 		if err != nil {
@@ -262,6 +290,18 @@ func watchPeer[T any](c *Conn, st *mux.Stream, q *Queue[T]) {
 			return
 		}
 		switch t {
+		case wire.Ack:
+			if p == nil || n != wire.AckSize {
+				q.closeRecv(fmt.Errorf("%w: unexpected ack frame", ErrDropped))
+				return
+			}
+			var b [wire.AckSize]byte
+			if _, err := io.ReadFull(st, b[:]); err != nil {
+				q.closeRecv(c.classify(err))
+				return
+			}
+			total, _ := wire.ParseAck(b[:])
+			p.ack(total, time.Now())
 		case wire.Close:
 			q.closeRecv(ErrClosed)
 		case wire.Error:

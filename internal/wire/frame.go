@@ -22,7 +22,14 @@ const (
 	// Error says the other side failed; its payload is an ErrorCode byte
 	// followed by a UTF-8 message.
 	Error FrameType = 0x04
+	// Ack, from the receiving half of a byte stream, carries the total
+	// payload bytes received so far as a big-endian uint64: the sender paces
+	// itself by it.
+	Ack FrameType = 0x05
 )
+
+// AckSize is the payload size of an Ack frame.
+const AckSize = 8
 
 // ErrorCode classifies an Error frame.
 type ErrorCode byte
@@ -58,12 +65,28 @@ func (t FrameType) String() string {
 		return "close"
 	case Error:
 		return "error"
+	case Ack:
+		return "ack"
 	}
 	return fmt.Sprintf("frame(0x%02x)", byte(t))
 }
 
 // Valid reports whether t is a known frame type.
-func (t FrameType) Valid() bool { return t >= Item && t <= Error }
+func (t FrameType) Valid() bool { return t >= Item && t <= Ack }
+
+// AckFrame returns a whole Ack frame for total bytes received.
+func AckFrame(total uint64) []byte {
+	b := AppendHeader(make([]byte, 0, FrameHeaderSize+AckSize), Ack, AckSize)
+	return binary.BigEndian.AppendUint64(b, total)
+}
+
+// ParseAck reads the payload of an Ack frame.
+func ParseAck(p []byte) (uint64, error) {
+	if len(p) != AckSize {
+		return 0, fmt.Errorf("%w: ack payload of %d bytes", ErrFrame, len(p))
+	}
+	return binary.BigEndian.Uint64(p), nil
+}
 
 // AppendHeader appends a frame header to b.
 func AppendHeader(b []byte, t FrameType, n int) []byte {

@@ -1,0 +1,141 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// A pacer keeps a bulk stream (bin) from filling the buffers of a slow
+// link, so that small messages on other streams of the same connection are
+// not queued behind it. It limits the bytes in flight — written but not yet
+// acknowledged by the receiving side — to a window that adapts to the
+// queueing delay it measures, as LEDBAT (RFC 6817) does: the window grows
+// while round trips stay within pacerTarget of the lowest round trip seen,
+// and shrinks when they rise above it. Under it, yamux's own window still
+// bounds what the receiver must buffer.
+//
+// The receiving side acknowledges every Item frame it reads (an Ack frame
+// with the total payload bytes received), before it buffers the bytes, so
+// a slow reader does not read as a slow link.
+
+const (
+	// pacerTarget is the queueing delay the pacer aims for.
+	pacerTarget = 5 * time.Millisecond
+	// pacerMSS is the step the window grows or shrinks by per round trip,
+	// and the size of the frames a paced stream writes.
+	pacerMSS = 16 << 10
+	// pacerMin and pacerMax bound the window.
+	pacerMin = 2 * pacerMSS
+	pacerMax = 8 << 20
+	// pacerInit is the window a stream starts with.
+	pacerInit = 64 << 10
+	// pacerEpoch is how long a lowest round trip is remembered: the base
+	// is the lowest of this epoch and the previous one, so that a route
+	// that got slower is learnt within two epochs.
+	pacerEpoch = 10 * time.Second
+)
+
+type pacerSample struct {
+	off uint64 // total bytes sent once this write was done
+	at  time.Time
+}
+
+type pacer struct {
+	mu       sync.Mutex
+	sent     uint64
+	acked    uint64
+	cwnd     float64
+	samples  []pacerSample
+	baseCur  time.Duration
+	basePrev time.Duration
+	epoch    time.Time
+	lastRTT  time.Duration
+	wake     chan struct{}
+}
+
+func newPacer() *pacer {
+	return &pacer{cwnd: pacerInit, wake: make(chan struct{}), epoch: time.Now()}
+}
+
+// wait blocks until n more bytes may be written, or done is closed, or ctx
+// ends. A stream with nothing in flight may always write.
+func (p *pacer) wait(ctx context.Context, n int, done <-chan struct{}) error {
+	p.mu.Lock()
+	for {
+		inflight := p.sent - p.acked
+		if inflight == 0 || float64(inflight)+float64(n) <= p.cwnd {
+			p.mu.Unlock()
+			return nil
+		}
+		wake := p.wake
+		p.mu.Unlock()
+		select {
+		case <-wake:
+		case <-done:
+			return ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		p.mu.Lock()
+	}
+}
+
+// wrote records n bytes written at now.
+func (p *pacer) wrote(n int, now time.Time) {
+	p.mu.Lock()
+	p.sent += uint64(n)
+	p.samples = append(p.samples, pacerSample{off: p.sent, at: now})
+	p.mu.Unlock()
+}
+
+// ack records that the receiving side has received total bytes, at now,
+// and adapts the window to the round trip this measures.
+func (p *pacer) ack(total uint64, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if total <= p.acked || total > p.sent {
+		return
+	}
+	newly := total - p.acked
+	p.acked = total
+	var at time.Time
+	i := 0
+	for ; i < len(p.samples) && p.samples[i].off <= total; i++ {
+		at = p.samples[i].at
+	}
+	p.samples = append(p.samples[:0], p.samples[i:]...)
+	if !at.IsZero() {
+		p.adapt(now.Sub(at), newly, now)
+	}
+	close(p.wake)
+	p.wake = make(chan struct{})
+}
+
+// adapt applies one round-trip sample. Call with p.mu held.
+func (p *pacer) adapt(rtt time.Duration, newly uint64, now time.Time) {
+	p.lastRTT = rtt
+	if now.Sub(p.epoch) > pacerEpoch {
+		p.basePrev, p.baseCur, p.epoch = p.baseCur, 0, now
+	}
+	if p.baseCur == 0 || rtt < p.baseCur {
+		p.baseCur = rtt
+	}
+	base := p.baseCur
+	if p.basePrev != 0 && p.basePrev < base {
+		base = p.basePrev
+	}
+	queued := rtt - base
+	off := float64(pacerTarget-queued) / float64(pacerTarget)
+	off = max(off, -1)
+	p.cwnd += off * float64(newly) * pacerMSS / p.cwnd
+	p.cwnd = min(max(p.cwnd, pacerMin), pacerMax)
+}
+
+// window returns the current window and last round trip, for tests and
+// diagnostics.
+func (p *pacer) window() (int, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return int(p.cwnd), p.lastRTT
+}
