@@ -5,7 +5,10 @@
 // A session is a [hashicorp/yamux] session. Each [Stream] is flow-controlled
 // on its own, so a slow reader on one stream never stalls the others, and
 // large writes are cut into bounded frames, so a bulk transfer delays a small
-// message on another stream by about one frame.
+// message on another stream by about one frame in the session's own send
+// queue. Bytes already handed to a slow link's buffers are another matter: a
+// stream may have a whole window (256 KiB) there; rch's byte streams (rch/bin)
+// pace themselves to keep that queue short.
 //
 // # Entry points
 //

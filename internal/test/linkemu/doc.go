@@ -47,11 +47,12 @@
 // link time, whichever is larger (64 KiB with unlimited Bandwidth), so a
 // reader sees a steady trickle rather than bursts. One goroutine per
 // direction paces the slices with a timer against its own schedule, so a
-// timer firing late delays a slice but does not lower the rate. Expect
-// throughput within a few percent of Bandwidth and delays a fraction of a
-// millisecond (plus scheduling noise) above Delay. No goroutine spins: an
-// idle link costs nothing, and a saturated 10 Mbit/s link about a thousand
-// timer wake-ups a second.
+// timer firing late delays a slice but does not lower the rate. Bytes are
+// never early; expect throughput within a few percent of Bandwidth and
+// arrivals up to about a millisecond after their due time (Go's timers on
+// Linux wake up that late), plus scheduling noise on a busy machine. No
+// goroutine spins: an idle link costs nothing, and a saturated 10 Mbit/s
+// link about a thousand timer wake-ups a second (under a tenth of a core).
 //
 // # Closing and goroutines
 //

@@ -18,16 +18,17 @@ import (
 //
 // The link owns one goroutine, pump. It takes a slice off the head of the
 // queue (at most slice() bytes), works out when the slice has passed the
-// bottleneck, sleeps until then, and moves the slice to flight. Until then
-// the slice's bytes still fill the queue, so writers feel the backpressure
-// of the bytes being sent. The pump paces against its own schedule (busy),
+// bottleneck, sleeps until then (unless that is under pumpSlack away), and
+// moves the slice to flight. Until then the slice's bytes still fill the
+// queue, so writers feel the backpressure of the bytes being sent. The pump paces against its own schedule (busy),
 // not against the clock, so a timer that fires late delays one slice but
 // does not slow the link down.
 //
 // flight holds the bytes in flight and those arrived but not read; together
 // they may not exceed window() bytes. When a reader stops reading, the pump
 // stops at that bound (a closed TCP window), the queue fills, and Write
-// blocks.
+// blocks. A reader waits on a timer for the head of flight to arrive; the
+// bytes behind it arrive later, so it need not hear of each departure.
 //
 // Locking: mu guards everything below it. It is never held while sleeping or
 // across I/O. The three events are fired under mu and waited on outside it.
@@ -46,12 +47,12 @@ type link struct {
 	queue    []chunk // bottleneck; chunk.t is when it was written
 	queued   int     // bytes in queue
 	flight   []chunk // past the bottleneck; chunk.t is when it arrives
-	inflight int     // bytes in flight
+	inflight int     // bytes in flight, arrived or not
 	werr     error   // set by shutdown: what Write returns
 	rerr     error   // set by shutdown: what Read returns once flight is empty
 	space    event   // queue has room, or shutdown
 	data     event   // queue has bytes or window has room, or shutdown
-	arrive   event   // flight has bytes, or shutdown
+	arrive   event   // flight is no longer empty, or shutdown
 }
 
 type chunk struct {
@@ -163,16 +164,21 @@ func (l *link) read(p []byte, dl *deadline) (int, error) {
 			l.mu.Unlock()
 			return 0, err
 		}
+		// Wait for the head of flight to arrive or, if flight is empty,
+		// for a slice to enter it.
 		var due <-chan time.Time
+		var arrive <-chan struct{}
 		if len(l.flight) > 0 {
 			timer.Reset(l.flight[0].t.Sub(now))
 			due = timer.C
+		} else {
+			arrive = l.arrive.wait()
 		}
-		arrive := l.arrive.wait()
 		l.mu.Unlock()
 		select {
 		case <-arrive:
 		case <-due:
+		case <-l.done:
 		case <-dl.wait():
 		}
 		timer.Stop()
@@ -221,7 +227,7 @@ func (l *link) pump() {
 		if !ok {
 			return
 		}
-		if d := time.Until(left); d > 0 {
+		if d := time.Until(left); d > pumpSlack {
 			timer.Reset(d)
 			select {
 			case <-timer.C:
@@ -300,7 +306,7 @@ func (l *link) depart(n int, arrival time.Time) bool {
 		}
 	}
 	l.space.fire()
-	l.arrive.fire()
+	l.arrive.fire() // only the reader of an empty flight waits on it
 	return true
 }
 

@@ -47,6 +47,10 @@ const (
 	minSlice  = 1500
 	sliceTime = time.Millisecond
 
+	// pumpSlack is how far ahead of its schedule the pump may run rather
+	// than sleep: a timer wakes up later than that anyway.
+	pumpSlack = 100 * time.Microsecond
+
 	// maxSlice is the slice of an unlimited link.
 	maxSlice = 64 << 10
 

@@ -4,7 +4,8 @@
 // transport and registers a Cleanup that closes both (and whatever else it
 // started). Use [Pair] by default: it is in memory, fast, and runs the full
 // WebSocket stack. Use [WebSocketPair] or [TCPPair] when a real socket
-// matters.
+// matters, and [LinkPair] or [LinkPipePair] to run over an emulated slow
+// link (see package linkemu).
 //
 // Do not build sessions inside a testing/synctest bubble. yamux keeps timers
 // in a process-wide sync.Pool; a timer made inside a bubble and later reused
@@ -44,22 +45,37 @@ func Pair(tb testing.TB, opts *mux.Options) (client, server *mux.Session) {
 // HTTPClient is nil, the test server's client is used.
 func WebSocketPair(tb testing.TB, opts *mux.Options) (client, server *mux.Session) {
 	tb.Helper()
+	return webSocketPair(tb, opts, nil, nil)
+}
+
+// webSocketPair is WebSocketPair with hooks: wrapListener, if not nil, wraps
+// the test server's listener, and httpClient, if not nil, replaces
+// opts.HTTPClient.
+func webSocketPair(tb testing.TB, opts *mux.Options, wrapListener func(net.Listener) net.Listener, httpClient *http.Client) (client, server *mux.Session) {
+	tb.Helper()
 	sessions := make(chan *mux.Session, 1)
 	var handlers sync.WaitGroup
 	h := mux.Handler(func(ctx context.Context, s *mux.Session) {
 		sessions <- s
 		<-ctx.Done()
 	}, opts)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Done()
 		h.ServeHTTP(w, r)
 	}))
+	if wrapListener != nil {
+		srv.Listener = wrapListener(srv.Listener)
+	}
+	srv.Start()
 	tb.Cleanup(srv.Close)
 
 	var o mux.Options
 	if opts != nil {
 		o = *opts
+	}
+	if httpClient != nil {
+		o.HTTPClient = httpClient
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = srv.Client()
