@@ -241,16 +241,20 @@ func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T], p *pacer, ended <
 	}
 	for len(data) > 0 {
 		n := min(len(data), size)
+		var off uint64
 		if p != nil {
 			if err := p.wait(c.ctx, n, ended); err != nil {
 				return err
 			}
+			// Count the bytes before writing: the ack may come back
+			// before the write returns.
+			off = p.wrote(n, time.Now())
 		}
 		if err := wire.WriteFrame(st, wire.Item, data[:n]); err != nil {
 			return err
 		}
 		if p != nil {
-			p.wrote(n, time.Now())
+			p.stamp(off, time.Now())
 		}
 		data = data[n:]
 	}

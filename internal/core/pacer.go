@@ -81,12 +81,32 @@ func (p *pacer) wait(ctx context.Context, n int, done <-chan struct{}) error {
 	}
 }
 
-// wrote records n bytes written at now.
-func (p *pacer) wrote(n int, now time.Time) {
+// wrote records n bytes about to be written at now, and returns the
+// total they bring the stream to.
+func (p *pacer) wrote(n int, now time.Time) uint64 {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.sent += uint64(n)
 	p.samples = append(p.samples, pacerSample{off: p.sent, at: now})
-	p.mu.Unlock()
+	return p.sent
+}
+
+// stamp moves the time of the sample for off to now, when the write that
+// brought the stream to off has returned: the round trip is measured from
+// when the bytes left, not from when they started to wait for the session.
+// A sample already acknowledged is left alone.
+func (p *pacer) stamp(off uint64, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := len(p.samples) - 1; i >= 0; i-- {
+		if p.samples[i].off == off {
+			p.samples[i].at = now
+			return
+		}
+		if p.samples[i].off < off {
+			return
+		}
+	}
 }
 
 // ack records that the receiving side has received total bytes, at now,

@@ -86,3 +86,21 @@ func TestPacerWaitEnds(t *testing.T) {
 		t.Fatalf("wait after an ack: %v", err)
 	}
 }
+
+// TestPacerAckBeforeWriteReturns: the ack for a frame may arrive before the
+// write of that frame returns; the bytes must count as acknowledged.
+func TestPacerAckBeforeWriteReturns(t *testing.T) {
+	p := newPacer()
+	now := time.Now()
+	var off uint64
+	for float64(p.sent) < p.cwnd {
+		off = p.wrote(pacerMSS, now)
+	}
+	p.ack(off, now.Add(time.Millisecond)) // before the write returned
+	p.stamp(off, now.Add(2*time.Millisecond))
+	done := make(chan error, 1)
+	go func() { done <- p.wait(context.Background(), pacerMSS, nil) }()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,9 @@
 package bin_test
 
 import (
+	"github.com/telechan/telechan/codec"
+	"github.com/telechan/telechan/internal/test/muxtest"
+	"github.com/telechan/telechan/mux"
 	"io"
 	"sync/atomic"
 	"testing"
@@ -20,7 +23,20 @@ type Session struct {
 // small messages on another channel of the same connection still make
 // their round trips — during the transfer, not after it.
 func TestControlDuringBulk(t *testing.T) {
-	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+	envs := append(rchtest.Envs(), rchtest.Env{
+		Name: "slow10/cbor",
+		Pair: func(tb testing.TB, o *mux.Options) (*mux.Session, *mux.Session) {
+			return muxtest.LinkPair(tb, slow10, o)
+		},
+		Codec: codec.CBOR,
+	})
+	for _, e := range envs {
+		t.Run(e.Name, func(t *testing.T) { controlDuringBulk(t, e) })
+	}
+}
+
+func controlDuringBulk(t *testing.T, e rchtest.Env) {
+	{
 		ctx := rchtest.Ctx(t)
 		client, server := rchtest.Connect[Session, struct{}](t, e, nil, nil)
 		w, r := bin.NewSize(64)
@@ -91,7 +107,7 @@ func TestControlDuringBulk(t *testing.T) {
 			t.Fatalf("no bulk data moved while the %d pings ran: they waited for it", pings)
 		}
 		t.Logf("%d round trips while %d KiB of bulk data moved", pings, during>>10)
-	})
+	}
 }
 
 // countingReader counts what it reads and closes reached once the count
