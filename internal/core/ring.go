@@ -45,14 +45,23 @@ type ringEntry[T any] struct {
 	v       T
 	encoded map[*Conn][]byte
 	gap     uint64
+	// vstart counts the values (and values missed upstream) published
+	// before this entry, so that a subscriber overtaken by the ring learns
+	// exactly how many values it missed, gaps included.
+	vstart uint64
 }
+
+// cursor is a subscriber's position: the next entry, and how many values
+// it has accounted for.
+type cursor struct{ pos, vpos uint64 }
 
 // Ring is the shared state of a broadcast channel on one side of a
 // connection. Lock order: Ring.mu is a leaf.
 type Ring[T any] struct {
 	mu      sync.Mutex
 	buf     []ringEntry[T]
-	head    uint64 // sequence number of the next value
+	head    uint64 // sequence number of the next entry
+	vcount  uint64 // values (and upstream gaps) published so far
 	ended   bool
 	lost    error
 	subs    int
@@ -91,6 +100,8 @@ func (r *Ring[T]) publish(e ringEntry[T]) error {
 	if r.ended {
 		return ErrClosed
 	}
+	e.vstart = r.vcount
+	r.vcount += max(e.gap, 1)
 	r.buf[r.head%uint64(len(r.buf))] = e
 	r.head++
 	r.changed()
@@ -134,18 +145,20 @@ func (r *Ring[T]) end(err error) {
 // subscriber that fell behind gets a *LagError and is moved to the oldest
 // entry held. After the last entry of an ended ring it returns io.EOF, or
 // why the sender was lost.
-func (r *Ring[T]) next(ctx context.Context, pos *uint64) (ringEntry[T], error) {
+func (r *Ring[T]) next(ctx context.Context, cur *cursor) (ringEntry[T], error) {
 	r.mu.Lock()
 	for {
-		if t := r.tail(); *pos < t {
-			missed := t - *pos
-			*pos = t
+		if t := r.tail(); cur.pos < t {
+			oldest := r.buf[t%uint64(len(r.buf))].vstart
+			missed := oldest - cur.vpos
+			cur.pos, cur.vpos = t, oldest
 			r.mu.Unlock()
 			return ringEntry[T]{}, &LagError{Missed: missed}
 		}
-		if *pos < r.head {
-			e := r.buf[*pos%uint64(len(r.buf))]
-			*pos++
+		if cur.pos < r.head {
+			e := r.buf[cur.pos%uint64(len(r.buf))]
+			cur.pos++
+			cur.vpos = e.vstart + max(e.gap, 1)
 			r.mu.Unlock()
 			if e.gap > 0 {
 				return ringEntry[T]{}, &LagError{Missed: e.gap}
@@ -171,11 +184,11 @@ func (r *Ring[T]) next(ctx context.Context, pos *uint64) (ringEntry[T], error) {
 	}
 }
 
-// ready returns a channel closed once next(pos) would not wait.
-func (r *Ring[T]) ready(pos uint64) <-chan struct{} {
+// ready returns a channel closed once next(cur) would not wait.
+func (r *Ring[T]) ready(cur cursor) <-chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if pos < r.head || r.ended {
+	if cur.pos < r.head || r.ended {
 		return closedChan
 	}
 	return r.wake
@@ -183,11 +196,11 @@ func (r *Ring[T]) ready(pos uint64) <-chan struct{} {
 
 // subscribe returns the position of a new subscriber: only values sent
 // from now on.
-func (r *Ring[T]) subscribe() uint64 {
+func (r *Ring[T]) subscribe() cursor {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.subs++
-	return r.head
+	return cursor{r.head, r.vcount}
 }
 
 // unsubscribe counts one subscriber less.
@@ -226,7 +239,7 @@ func (r *Ring[T]) doneLink(c *Conn) {
 // values from pos on to st, and a lag as a notice, so that the peer's
 // subscribers learn what they missed. It holds one subscription, given back
 // when the peer's subscribers are gone.
-func ringOut[T any](c *Conn, st *mux.Stream, r *Ring[T], pos uint64) {
+func ringOut[T any](c *Conn, st *mux.Stream, r *Ring[T], cur cursor) {
 	r.addLink(c)
 	defer r.doneLink(c)
 	peerGone := make(chan struct{})
@@ -238,13 +251,13 @@ func ringOut[T any](c *Conn, st *mux.Stream, r *Ring[T], pos uint64) {
 	defer st.Close()
 	for {
 		select {
-		case <-r.ready(pos):
+		case <-r.ready(cur):
 		case <-peerGone:
 			return
 		case <-c.ctx.Done():
 			return
 		}
-		e, err := r.next(c.ctx, &pos)
+		e, err := r.next(c.ctx, &cur)
 		var lag *LagError
 		switch {
 		case errors.As(err, &lag):

@@ -27,7 +27,7 @@ type BcastRx[T any] struct {
 	kind   string
 	mu     sync.Mutex
 	r      *Ring[T]
-	pos    uint64
+	cur    cursor
 	closed bool
 	moved  bool
 }
@@ -38,7 +38,7 @@ func InitBcast[T any](tx *BcastTx[T], rx *BcastRx[T], capacity int, txKind, rxKi
 	r := newRing[T](capacity, 1)
 	tx.init(r, txKind)
 	tx.subKind = rxKind
-	rx.init(r, rxKind, 0)
+	rx.init(r, rxKind, cursor{})
 }
 
 func (t *BcastTx[T]) init(r *Ring[T], kind string) {
@@ -46,8 +46,8 @@ func (t *BcastTx[T]) init(r *Ring[T], kind string) {
 	t.Port.Init((*bcastTxBinder[T])(t))
 }
 
-func (x *BcastRx[T]) init(r *Ring[T], kind string, pos uint64) {
-	x.r, x.kind, x.pos = r, kind, pos
+func (x *BcastRx[T]) init(r *Ring[T], kind string, cur cursor) {
+	x.r, x.kind, x.cur = r, kind, cur
 	x.Port.Init((*bcastRxBinder[T])(x))
 }
 
@@ -81,7 +81,7 @@ func (t *BcastTx[T]) Send(v T) error {
 func (t *BcastTx[T]) SubscribeInto(dst *BcastRx[T]) {
 	r, err := t.live()
 	if err != nil {
-		dst.init(nil, "", 0)
+		dst.init(nil, "", cursor{})
 		dst.closed = true
 		return
 	}
@@ -142,11 +142,11 @@ func (x *BcastRx[T]) Recv(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	x.mu.Lock()
-	pos := x.pos
+	cur := x.cur
 	x.mu.Unlock()
-	e, err := r.next(ctx, &pos)
+	e, err := r.next(ctx, &cur)
 	x.mu.Lock()
-	x.pos = pos
+	x.cur = cur
 	x.mu.Unlock()
 	if err != nil {
 		return zero, err
@@ -161,26 +161,26 @@ func (x *BcastRx[T]) Ready() <-chan struct{} {
 		return closedChan
 	}
 	x.mu.Lock()
-	pos := x.pos
+	cur := x.cur
 	x.mu.Unlock()
-	return r.ready(pos)
+	return r.ready(cur)
 }
 
 // CloneInto makes dst another subscriber at x's position.
 func (x *BcastRx[T]) CloneInto(dst *BcastRx[T]) {
 	r, err := x.live()
 	if err != nil {
-		dst.init(nil, x.kind, 0)
+		dst.init(nil, x.kind, cursor{})
 		dst.closed = true
 		return
 	}
 	x.mu.Lock()
-	pos := x.pos
+	cur := x.cur
 	x.mu.Unlock()
 	r.mu.Lock()
 	r.subs++
 	r.mu.Unlock()
-	dst.init(r, x.kind, pos)
+	dst.init(r, x.kind, cur)
 }
 
 // Close ends this subscription. It is idempotent.
@@ -241,7 +241,7 @@ func (b *bcastTxBinder[T]) Commit(c *Conn) Link {
 func (b *bcastTxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	r := newRing[T](max(int(ref.Cap), 1), 1)
 	b.tx().init(r, ref.Kind)
-	if !c.goroutine(func() { ringOut(c, st, r, 0) }) {
+	if !c.goroutine(func() { ringOut(c, st, r, cursor{}) }) {
 		st.Close()
 		r.unsubscribe()
 	}
@@ -294,13 +294,13 @@ func (b *bcastRxBinder[T]) Commit(c *Conn) Link {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.moved = true
-	return bcastRxLink[T]{r: x.r, pos: x.pos, closed: x.closed}
+	return bcastRxLink[T]{r: x.r, cur: x.cur, closed: x.closed}
 }
 
 // Attach: a subscriber arrived; its sender lives on the peer.
 func (b *bcastRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	r := newRing[T](max(int(ref.Cap), 1), 1)
-	b.rx().init(r, ref.Kind, 0)
+	b.rx().init(r, ref.Kind, cursor{})
 	if !c.goroutine(func() { ringIn(c, st, r) }) {
 		st.Close()
 		r.end(c.lost())
@@ -310,7 +310,7 @@ func (b *bcastRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 
 type bcastRxLink[T any] struct {
 	r      *Ring[T]
-	pos    uint64
+	cur    cursor
 	closed bool
 }
 
@@ -320,7 +320,7 @@ func (l bcastRxLink[T]) Connected(c *Conn, st *mux.Stream) {
 		st.Close()
 		return
 	}
-	ringOut(c, st, l.r, l.pos)
+	ringOut(c, st, l.r, l.cur)
 }
 
 func (l bcastRxLink[T]) Failed(err error) {
