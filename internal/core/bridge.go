@@ -55,22 +55,6 @@ func errOf(code wire.ErrorCode, msg string) error {
 	return fmt.Errorf("%w (peer: %s)", base, msg)
 }
 
-// readError reads the payload of an Error frame of n bytes.
-func readError(st io.Reader, n uint32) (error, error) {
-	if n == 0 || n > 1+wire.MaxErrorMessage {
-		return nil, fmt.Errorf("%w: error payload of %d bytes", wire.ErrFrame, n)
-	}
-	p := make([]byte, n)
-	if _, err := io.ReadFull(st, p); err != nil {
-		return nil, err
-	}
-	code, msg, err := wire.ParseError(p)
-	if err != nil {
-		return nil, err
-	}
-	return errOf(code, msg), nil
-}
-
 // pumpIn reads items from st into q, holding one of q's producer counts
 // until the stream ends. With notify set it tells the peer, with a Close or
 // Error frame, when q's consumer ends. It runs on a goroutine c owns.
@@ -111,43 +95,22 @@ func writeReason(st *mux.Stream, reason error) {
 func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 	holds := mayHold(reflect.TypeFor[T]())
 	var received uint64
-	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			return c.classify(err)
-		}
-		switch t {
-		case wire.End:
+	return readFrames(c, st, senderFrames{
+		item: func(raw []byte) error {
+			if q.verbatim { // acknowledge on arrival, before buffering: see pacer
+				received += uint64(len(raw))
+				st.Write(wire.AckFrame(received))
+			}
+			err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim})
+			if err != nil && holds && !q.verbatim {
+				c.rejectRaw(raw, "receiver closed")
+			}
 			return nil
-		case wire.Error:
-			e, err := readError(st, n)
-			if err != nil {
-				return c.classify(err)
-			}
-			return e
-		case wire.Item:
-		default:
-			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
-		}
-		if int64(n) > int64(c.recvMax) {
-			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
-				return c.classify(err)
-			}
+		},
+		tooLarge: func(n uint32) {
 			q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, c.recvMax))
-			continue
-		}
-		raw := make([]byte, n)
-		if _, err := io.ReadFull(st, raw); err != nil {
-			return c.classify(err)
-		}
-		if q.verbatim { // acknowledge on arrival, before buffering: see pacer
-			received += uint64(n)
-			st.Write(wire.AckFrame(received))
-		}
-		if err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim}); err != nil && holds && !q.verbatim {
-			c.rejectRaw(raw, "receiver closed")
-		}
-	}
+		},
+	})
 }
 
 // pumpOut writes the items of q to st, as the consumer of q. With watch

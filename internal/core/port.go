@@ -42,7 +42,7 @@ const (
 // It holds the half's wire reference while the half is being sent or has
 // just been received, and lets the walk find the half.
 type Port struct {
-	mu    sync.Mutex
+	pmu   sync.Mutex
 	state portState
 	ref   wire.Ref
 	b     Binder
@@ -63,9 +63,9 @@ type holder interface{ corePort() *Port }
 
 // Init sets the binder of a new half.
 func (p *Port) Init(b Binder) {
-	p.mu.Lock()
+	p.pmu.Lock()
 	p.b = b
-	p.mu.Unlock()
+	p.pmu.Unlock()
 }
 
 // errOutside reports a half marshalled by something other than a
@@ -74,8 +74,8 @@ var errOutside = errors.New("rch: a channel half can only be encoded by sending 
 
 // prepare readies p to be written into a message on c.
 func (p *Port) prepare(c *Conn) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	switch {
 	case p.b == nil:
 		return errors.New("rch: zero channel half (create halves with their kind's New)")
@@ -96,33 +96,33 @@ func (p *Port) prepare(c *Conn) error {
 
 // abort returns an offered p to its local state.
 func (p *Port) abort() {
-	p.mu.Lock()
+	p.pmu.Lock()
 	if p.state == portOffered {
 		p.state, p.ref = portLocal, wire.Ref{}
 	}
-	p.mu.Unlock()
+	p.pmu.Unlock()
 }
 
 // commit hands p over to c: the half is moved and the peer may claim it.
 func (p *Port) commit(c *Conn) {
-	p.mu.Lock()
+	p.pmu.Lock()
 	port, b := p.ref.Port, p.b
 	p.state = portMoved
-	p.mu.Unlock()
+	p.pmu.Unlock()
 	c.offer(port, b.Commit(c))
 }
 
 // Moved reports whether the half was sent away.
 func (p *Port) Moved() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	return p.state == portMoved
 }
 
 // Ref returns the reference to write for an offered half.
 func (p *Port) Ref() (wire.Ref, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	if p.state != portOffered {
 		return wire.Ref{}, errOutside
 	}
@@ -135,8 +135,8 @@ func (p *Port) SetRef(r wire.Ref, b Binder) error {
 	if r.Kind != b.Kind() {
 		return fmt.Errorf("%w: message holds a %s where a %s was expected", wire.ErrRef, r.Kind, b.Kind())
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	if p.b != nil {
 		return errors.New("rch: cannot decode into a channel half that is in use")
 	}
@@ -146,17 +146,17 @@ func (p *Port) SetRef(r wire.Ref, b Binder) error {
 
 // attach brings a received half to life over st.
 func (p *Port) attach(c *Conn, st *mux.Stream) error {
-	p.mu.Lock()
+	p.pmu.Lock()
 	ref, b := p.ref, p.b
 	p.state = portLocal
-	p.mu.Unlock()
+	p.pmu.Unlock()
 	return b.Attach(c, st, ref)
 }
 
 // received returns the reference of a half waiting to be attached.
 func (p *Port) received() (wire.Ref, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	return p.ref, p.state == portReceived
 }
 

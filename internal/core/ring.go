@@ -318,55 +318,31 @@ func ringIn[T any](c *Conn, st *mux.Stream, r *Ring[T]) {
 }
 
 // readRing is ringIn's loop: nil after End, otherwise why the sender
-// ended.
+// ended. Lag notices, and values too large or that cannot be decoded,
+// become gaps that the subscribers here are told of.
 func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
-	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			return c.classify(err)
-		}
-		switch t {
-		case wire.End:
+	return readFrames(c, st, senderFrames{
+		item: func(raw []byte) error {
+			var v T
+			if err := c.codec.Unmarshal(raw, &v); err != nil {
+				c.log.Warn("rch: broadcast value cannot be decoded, counted as missed", "err", err)
+				r.publish(ringEntry[T]{gap: 1})
+				return nil
+			}
+			r.send(v)
 			return nil
-		case wire.Error:
-			if n == 0 || n > 1+wire.MaxErrorMessage {
-				return fmt.Errorf("%w: error payload of %d bytes", wire.ErrFrame, n)
-			}
-			p := make([]byte, n)
-			if _, err := io.ReadFull(st, p); err != nil {
-				return c.classify(err)
-			}
-			code, msg, _ := wire.ParseError(p)
+		},
+		tooLarge: func(uint32) { r.publish(ringEntry[T]{gap: 1}) },
+		notice: func(code wire.ErrorCode, msg string) (bool, error) {
 			if code != codeLagged {
-				return errOf(code, msg)
+				return false, nil
 			}
 			missed, err := strconv.ParseUint(msg, 10, 64)
 			if err != nil || missed == 0 {
-				return fmt.Errorf("%w: bad lag notice %q", ErrDropped, msg)
+				return true, fmt.Errorf("%w: bad lag notice %q", ErrDropped, msg)
 			}
 			r.publish(ringEntry[T]{gap: missed})
-			continue
-		case wire.Item:
-		default:
-			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
-		}
-		if int64(n) > int64(c.recvMax) {
-			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
-				return c.classify(err)
-			}
-			r.publish(ringEntry[T]{gap: 1})
-			continue
-		}
-		raw := make([]byte, n)
-		if _, err := io.ReadFull(st, raw); err != nil {
-			return c.classify(err)
-		}
-		var v T
-		if err := c.codec.Unmarshal(raw, &v); err != nil {
-			c.log.Warn("rch: broadcast value cannot be decoded, counted as missed", "err", err)
-			r.publish(ringEntry[T]{gap: 1})
-			continue
-		}
-		r.send(v)
-	}
+			return true, nil
+		},
+	})
 }

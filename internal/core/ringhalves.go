@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sync"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -12,24 +11,18 @@ import (
 // for concurrent use.
 type BcastTx[T any] struct {
 	Port
+	half[*Ring[T]]
 	kind    string
 	subKind string // the kind name of its subscribers
-	mu      sync.Mutex
-	r       *Ring[T]
-	closed  bool
-	moved   bool
 }
 
 // BcastRx is a subscriber of a broadcast channel. One goroutine at a time
 // may use it; clone it for another.
 type BcastRx[T any] struct {
 	Port
-	kind   string
-	mu     sync.Mutex
-	r      *Ring[T]
-	cur    cursor
-	closed bool
-	moved  bool
+	half[*Ring[T]]
+	kind string
+	cur  cursor // guarded by mu
 }
 
 // InitBcast makes tx and rx the sender and a first subscriber of a new
@@ -42,27 +35,13 @@ func InitBcast[T any](tx *BcastTx[T], rx *BcastRx[T], capacity int, txKind, rxKi
 }
 
 func (t *BcastTx[T]) init(r *Ring[T], kind string) {
-	t.r, t.kind = r, kind
+	t.obj, t.kind = r, kind
 	t.Port.Init((*bcastTxBinder[T])(t))
 }
 
 func (x *BcastRx[T]) init(r *Ring[T], kind string, cur cursor) {
-	x.r, x.kind, x.cur = r, kind, cur
+	x.obj, x.kind, x.cur = r, kind, cur
 	x.Port.Init((*bcastRxBinder[T])(x))
-}
-
-func (t *BcastTx[T]) live() (*Ring[T], error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch {
-	case t.moved:
-		return nil, ErrMoved
-	case t.closed:
-		return nil, ErrClosed
-	case t.r == nil:
-		return nil, errZero
-	}
-	return t.r, nil
 }
 
 // Send publishes v to every subscriber; it never waits. A value that
@@ -91,15 +70,9 @@ func (t *BcastTx[T]) SubscribeInto(dst *BcastRx[T]) {
 // Close ends the channel: subscribers get the values still held, then
 // io.EOF. It is idempotent.
 func (t *BcastTx[T]) Close() error {
-	t.mu.Lock()
-	if t.closed || t.moved || t.r == nil {
-		t.mu.Unlock()
-		return nil
+	if r, ok := t.close(); ok {
+		r.end(nil)
 	}
-	t.closed = true
-	r := t.r
-	t.mu.Unlock()
-	r.end(nil)
 	return nil
 }
 
@@ -115,20 +88,6 @@ func (t *BcastTx[T]) DecodeJSON(data []byte, kind, subKind string) error {
 func (t *BcastTx[T]) DecodeCBOR(data []byte, kind, subKind string) error {
 	t.kind, t.subKind = kind, subKind
 	return t.Port.DecodeCBOR(data, (*bcastTxBinder[T])(t))
-}
-
-func (x *BcastRx[T]) live() (*Ring[T], error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	switch {
-	case x.moved:
-		return nil, ErrMoved
-	case x.closed:
-		return nil, ErrClosed
-	case x.r == nil:
-		return nil, errZero
-	}
-	return x.r, nil
 }
 
 // Recv returns the next value, waiting for one. A subscriber that fell
@@ -185,15 +144,9 @@ func (x *BcastRx[T]) CloneInto(dst *BcastRx[T]) {
 
 // Close ends this subscription. It is idempotent.
 func (x *BcastRx[T]) Close() error {
-	x.mu.Lock()
-	if x.closed || x.moved || x.r == nil {
-		x.mu.Unlock()
-		return nil
+	if r, ok := x.close(); ok {
+		r.unsubscribe()
 	}
-	x.closed = true
-	r := x.r
-	x.mu.Unlock()
-	r.unsubscribe()
 	return nil
 }
 
@@ -217,10 +170,10 @@ func (b *bcastTxBinder[T]) Kind() string    { return b.kind }
 func (b *bcastTxBinder[T]) Close() error    { return b.tx().Close() }
 
 func (b *bcastTxBinder[T]) Cap() uint32 {
-	if b.r == nil {
+	if b.obj == nil {
 		return 0
 	}
-	return uint32(len(b.r.buf))
+	return uint32(len(b.obj.buf))
 }
 
 func (b *bcastTxBinder[T]) Check() error {
@@ -230,11 +183,8 @@ func (b *bcastTxBinder[T]) Check() error {
 
 // Commit: the sender now lives on the peer; a reader will publish here.
 func (b *bcastTxBinder[T]) Commit(c *Conn) Link {
-	t := b.tx()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.moved = true
-	return bcastTxLink[T]{r: t.r, closed: t.closed}
+	r, closed := b.tx().move()
+	return bcastTxLink[T]{r: r, closed: closed}
 }
 
 // Attach: a sender arrived; its subscribers live on the peer.
@@ -276,10 +226,10 @@ func (b *bcastRxBinder[T]) Kind() string    { return b.kind }
 func (b *bcastRxBinder[T]) Close() error    { return b.rx().Close() }
 
 func (b *bcastRxBinder[T]) Cap() uint32 {
-	if b.r == nil {
+	if b.obj == nil {
 		return 0
 	}
-	return uint32(len(b.r.buf))
+	return uint32(len(b.obj.buf))
 }
 
 func (b *bcastRxBinder[T]) Check() error {
@@ -292,9 +242,10 @@ func (b *bcastRxBinder[T]) Check() error {
 func (b *bcastRxBinder[T]) Commit(c *Conn) Link {
 	x := b.rx()
 	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.moved = true
-	return bcastRxLink[T]{r: x.r, cur: x.cur, closed: x.closed}
+	cur := x.cur
+	x.mu.Unlock()
+	r, closed := x.move()
+	return bcastRxLink[T]{r: r, cur: cur, closed: closed}
 }
 
 // Attach: a subscriber arrived; its sender lives on the peer.

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"reflect"
-	"sync"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -14,11 +13,8 @@ import (
 // TryRecv are safe for concurrent use; each item goes to one caller.
 type Rx[T any] struct {
 	Port
-	kind   string
-	mu     sync.Mutex
-	q      *Queue[T]
-	closed bool
-	moved  bool
+	half[*Queue[T]]
+	kind string
 	// verbatim: items are []byte received as they are.
 	verbatim bool
 }
@@ -27,23 +23,8 @@ type Rx[T any] struct {
 func (r *Rx[T]) Verbatim() { r.verbatim = true }
 
 func (r *Rx[T]) init(q *Queue[T], kind string) {
-	r.q, r.kind = q, kind
+	r.obj, r.kind = q, kind
 	r.Port.Init((*rxBinder[T])(r))
-}
-
-// live returns r's queue, or why r cannot receive.
-func (r *Rx[T]) live() (*Queue[T], error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch {
-	case r.moved:
-		return nil, ErrMoved
-	case r.closed:
-		return nil, ErrClosed
-	case r.q == nil:
-		return nil, errZero
-	}
-	return r.q, nil
 }
 
 // Recv returns the next item, waiting for one. It returns io.EOF once
@@ -105,15 +86,9 @@ func (r *Rx[T]) Ready() <-chan struct{} {
 // Close ends the channel from the receiving side: senders get ErrClosed,
 // queued items are dropped. It is idempotent.
 func (r *Rx[T]) Close() error {
-	r.mu.Lock()
-	if r.closed || r.moved || r.q == nil {
-		r.mu.Unlock()
-		return nil
+	if q, ok := r.close(); ok {
+		release(q.closeRecv(ErrClosed))
 	}
-	r.closed = true
-	q := r.q
-	r.mu.Unlock()
-	release(q.closeRecv(ErrClosed))
 	return nil
 }
 
@@ -150,10 +125,10 @@ func (b *rxBinder[T]) Kind() string { return b.kind }
 func (b *rxBinder[T]) Close() error { return b.rx().Close() }
 
 func (b *rxBinder[T]) Cap() uint32 {
-	if b.q == nil {
+	if b.obj == nil {
 		return 0
 	}
-	return uint32(b.q.Cap())
+	return uint32(b.obj.Cap())
 }
 
 func (b *rxBinder[T]) Check() error {
@@ -164,15 +139,12 @@ func (b *rxBinder[T]) Check() error {
 // Commit makes the peer the consumer of the queue: senders encode for c
 // from now on, and a writer starts once the peer claims the port.
 func (b *rxBinder[T]) Commit(c *Conn) Link {
-	r := b.rx()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.moved = true
-	if r.closed {
+	q, closed := b.rx().move()
+	if closed {
 		return rxLink[T]{closed: true}
 	}
-	r.q.setRemote(c)
-	return rxLink[T]{q: r.q}
+	q.setRemote(c)
+	return rxLink[T]{q: q}
 }
 
 // Attach brings a receiver decoded from a message to life: its senders live

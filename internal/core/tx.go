@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -14,11 +13,8 @@ import (
 // are safe for concurrent use.
 type Tx[T any] struct {
 	Port
-	kind   string
-	mu     sync.Mutex
-	q      *Queue[T]
-	closed bool
-	moved  bool
+	half[*Queue[T]]
+	kind string
 	// verbatim: items are []byte sent as they are (see Queue.verbatim).
 	verbatim bool
 }
@@ -47,23 +43,8 @@ func InitBytePair(tx *Tx[[]byte], rx *Rx[[]byte], capacity int, txKind, rxKind s
 func (t *Tx[T]) Verbatim() { t.verbatim = true }
 
 func (t *Tx[T]) init(q *Queue[T], kind string) {
-	t.q, t.kind = q, kind
+	t.obj, t.kind = q, kind
 	t.Port.Init((*txBinder[T])(t))
-}
-
-// live returns t's queue, or why t cannot send.
-func (t *Tx[T]) live() (*Queue[T], error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch {
-	case t.moved:
-		return nil, ErrMoved
-	case t.closed:
-		return nil, ErrClosed
-	case t.q == nil:
-		return nil, errZero
-	}
-	return t.q, nil
 }
 
 // Send queues v for the receiver, waiting while the channel is full. When
@@ -123,15 +104,9 @@ func (t *Tx[T]) TrySend(v T) (bool, error) {
 // Close says this sender is done; the receiver sees io.EOF once every
 // sender has closed and it has taken every queued item. It is idempotent.
 func (t *Tx[T]) Close() error {
-	t.mu.Lock()
-	if t.closed || t.q == nil || t.moved {
-		t.mu.Unlock()
-		return nil
+	if q, ok := t.close(); ok {
+		q.doneSender()
 	}
-	t.closed = true
-	q := t.q
-	t.mu.Unlock()
-	q.doneSender()
 	return nil
 }
 
@@ -189,11 +164,8 @@ func (b *txBinder[T]) Check() error {
 // Commit hands the sender's producer count to a link: when the peer claims
 // the port, a reader pushes what the peer sends.
 func (b *txBinder[T]) Commit(c *Conn) Link {
-	t := b.tx()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.moved = true
-	return &txLink[T]{q: t.q, closed: t.closed}
+	q, closed := b.tx().move()
+	return &txLink[T]{q: q, closed: closed}
 }
 
 // Attach brings a sender decoded from a message to life: the receiver

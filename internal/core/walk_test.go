@@ -6,14 +6,14 @@ import (
 	"testing"
 )
 
-// half is a minimal channel half for walk tests.
-type half struct {
+// testHalf is a minimal channel testHalf for walk tests.
+type testHalf struct {
 	Handle
 	p Port
 }
 
-func newHalf() *half {
-	h := new(half)
+func newTestHalf() *testHalf {
+	h := new(testHalf)
 	h.Handle = HandleOf(&h.p)
 	return h
 }
@@ -27,17 +27,17 @@ type plain struct {
 
 type list struct {
 	Next *list
-	H    *half
+	H    *testHalf
 }
 
 type hidden struct {
-	//lint:ignore U1000 an unexported half is what the walk must skip
-	h *half
-	H *half `json:"-"`
+	//lint:ignore U1000 an unexported testHalf is what the walk must skip
+	h *testHalf
+	H *testHalf `json:"-"`
 }
 
 type byValue struct {
-	H half
+	H testHalf
 }
 
 func TestMayHold(t *testing.T) {
@@ -49,9 +49,9 @@ func TestMayHold(t *testing.T) {
 		{"", false},
 		{plain{}, false},
 		{[]plain{}, false},
-		{&half{}, true},
+		{&testHalf{}, true},
 		{list{}, true},
-		{map[string]*half{}, true},
+		{map[string]*testHalf{}, true},
 		{[]any{}, true},
 		{hidden{}, false},
 	} {
@@ -62,7 +62,7 @@ func TestMayHold(t *testing.T) {
 }
 
 func TestWalkFindsHalves(t *testing.T) {
-	a, b, c := newHalf(), newHalf(), newHalf()
+	a, b, c := newTestHalf(), newTestHalf(), newTestHalf()
 	l := &list{H: a, Next: &list{H: b, Next: &list{}}}
 	l.Next.Next.Next = l // a cycle
 	v := map[string]any{"list": l, "more": []any{c, nil}}
@@ -79,7 +79,7 @@ func TestWalkFindsHalves(t *testing.T) {
 func TestWalkRejectsHalfByValue(t *testing.T) {
 	err := walk(reflect.ValueOf(byValue{}), func(*Port) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "by pointer") {
-		t.Fatalf("walk of a half held by value: %v", err)
+		t.Fatalf("walk of a testHalf held by value: %v", err)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestWalkCostsNothingWithoutHalves(t *testing.T) {
 	v := reflect.ValueOf(plain{A: 1, B: []string{"x"}, D: &plain{}})
 	mayHold(v.Type())
 	allocs := testing.AllocsPerRun(100, func() {
-		walk(v, func(*Port) error { panic("no half here") })
+		walk(v, func(*Port) error { panic("no testHalf here") })
 	})
 	if allocs > 1 {
 		t.Fatalf("walk of a type without halves allocates %v times", allocs)

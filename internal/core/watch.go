@@ -320,42 +320,21 @@ func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
 }
 
 // readValues is watchIn's loop: nil after End, otherwise why the sender
-// ended.
+// ended. A value that is too large or cannot be decoded is skipped: a later
+// one replaces it anyway.
 func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
-	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			return c.classify(err)
-		}
-		switch t {
-		case wire.End:
+	return readFrames(c, st, senderFrames{
+		item: func(raw []byte) error {
+			var v T
+			if err := c.codec.Unmarshal(raw, &v); err != nil {
+				c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
+				return nil
+			}
+			s.set(v)
 			return nil
-		case wire.Error:
-			e, err := readError(st, n)
-			if err != nil {
-				return c.classify(err)
-			}
-			return e
-		case wire.Item:
-		default:
-			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
-		}
-		if int64(n) > int64(c.recvMax) {
-			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
-				return c.classify(err)
-			}
+		},
+		tooLarge: func(n uint32) {
 			c.log.Warn("rch: watch value too large, skipped", "bytes", n)
-			continue
-		}
-		raw := make([]byte, n)
-		if _, err := io.ReadFull(st, raw); err != nil {
-			return c.classify(err)
-		}
-		var v T
-		if err := c.codec.Unmarshal(raw, &v); err != nil {
-			c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
-			continue
-		}
-		s.set(v)
-	}
+		},
+	})
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sync"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -12,23 +11,17 @@ import (
 // concurrent use.
 type WatchTx[T any] struct {
 	Port
-	kind   string
-	mu     sync.Mutex
-	s      *Slot[T]
-	closed bool
-	moved  bool
+	half[*Slot[T]]
+	kind string
 }
 
 // WatchRx is a receiving half of a watch channel. One goroutine at a time
 // may call Recv; clone it for more.
 type WatchRx[T any] struct {
 	Port
-	kind   string
-	mu     sync.Mutex
-	s      *Slot[T]
-	seen   uint64
-	closed bool
-	moved  bool
+	half[*Slot[T]]
+	kind string
+	seen uint64 // the version Recv last returned; guarded by mu
 }
 
 // InitWatch makes tx and rx the two halves of a new watch channel holding
@@ -40,27 +33,13 @@ func InitWatch[T any](tx *WatchTx[T], rx *WatchRx[T], init T, txKind, rxKind str
 }
 
 func (t *WatchTx[T]) init(s *Slot[T], kind string) {
-	t.s, t.kind = s, kind
+	t.obj, t.kind = s, kind
 	t.Port.Init((*watchTxBinder[T])(t))
 }
 
 func (r *WatchRx[T]) init(s *Slot[T], kind string, seen uint64) {
-	r.s, r.kind, r.seen = s, kind, seen
+	r.obj, r.kind, r.seen = s, kind, seen
 	r.Port.Init((*watchRxBinder[T])(r))
-}
-
-func (t *WatchTx[T]) live() (*Slot[T], error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch {
-	case t.moved:
-		return nil, ErrMoved
-	case t.closed:
-		return nil, ErrClosed
-	case t.s == nil:
-		return nil, errZero
-	}
-	return t.s, nil
 }
 
 // Send replaces the value; it never waits. It fails with ErrClosed once
@@ -77,15 +56,9 @@ func (t *WatchTx[T]) Send(v T) error {
 // Close ends the channel: receivers get the last value, then io.EOF. It is
 // idempotent.
 func (t *WatchTx[T]) Close() error {
-	t.mu.Lock()
-	if t.closed || t.moved || t.s == nil {
-		t.mu.Unlock()
-		return nil
+	if s, ok := t.close(); ok {
+		s.end(nil)
 	}
-	t.closed = true
-	s := t.s
-	t.mu.Unlock()
-	s.end(nil)
 	return nil
 }
 
@@ -118,20 +91,6 @@ func (t *WatchTx[T]) DecodeJSON(data []byte, kind string) error {
 func (t *WatchTx[T]) DecodeCBOR(data []byte, kind string) error {
 	t.kind = kind
 	return t.Port.DecodeCBOR(data, (*watchTxBinder[T])(t))
-}
-
-func (r *WatchRx[T]) live() (*Slot[T], error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch {
-	case r.moved:
-		return nil, ErrMoved
-	case r.closed:
-		return nil, ErrClosed
-	case r.s == nil:
-		return nil, errZero
-	}
-	return r.s, nil
 }
 
 // Recv returns the current value if this receiver has not seen it yet, and
@@ -202,15 +161,9 @@ func (r *WatchRx[T]) CloneInto(dst *WatchRx[T]) {
 // Close closes this receiver; once every receiver is closed the sender
 // learns it. It is idempotent.
 func (r *WatchRx[T]) Close() error {
-	r.mu.Lock()
-	if r.closed || r.moved || r.s == nil {
-		r.mu.Unlock()
-		return nil
+	if s, ok := r.close(); ok {
+		s.doneRx()
 	}
-	r.closed = true
-	s := r.s
-	r.mu.Unlock()
-	s.doneRx()
 	return nil
 }
 
@@ -241,11 +194,8 @@ func (b *watchTxBinder[T]) Check() error {
 
 // Commit: the sender now lives on the peer; a reader will feed the slot.
 func (b *watchTxBinder[T]) Commit(c *Conn) Link {
-	t := b.tx()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.moved = true
-	return watchTxLink[T]{s: t.s, closed: t.closed}
+	s, closed := b.tx().move()
+	return watchTxLink[T]{s: s, closed: closed}
 }
 
 // Attach: a sender arrived; its receivers live on the peer.
@@ -294,11 +244,8 @@ func (b *watchRxBinder[T]) Check() error {
 
 // Commit: the receiver now lives on the peer; its count goes to the link.
 func (b *watchRxBinder[T]) Commit(c *Conn) Link {
-	r := b.rx()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.moved = true
-	return watchRxLink[T]{s: r.s, closed: r.closed}
+	s, closed := b.rx().move()
+	return watchRxLink[T]{s: s, closed: closed}
 }
 
 // Attach: a receiver arrived; its sender lives on the peer.
