@@ -6,7 +6,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
 FUZZTIME    ?= 20s
 # Nested modules (each with its own go.mod) are tested too.
-MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod))
+MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod */*/go.mod))
 
 .PHONY: demo test fmt checkfmt vet lint bench fuzz
 
