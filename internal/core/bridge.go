@@ -102,7 +102,13 @@ func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
 				st.Write(wire.AckFrame(received))
 			}
 			err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim})
-			if err != nil && holds && !q.verbatim {
+			switch {
+			case err == nil:
+			case c.ctx.Err() != nil:
+				// The connection is going: the item is lost, so the
+				// stream must not end cleanly even if End is buffered.
+				return c.lost()
+			case holds && !q.verbatim:
 				c.rejectRaw(raw, "receiver closed")
 			}
 			return nil
