@@ -151,11 +151,3 @@ func (p *pacer) adapt(rtt time.Duration, newly uint64, now time.Time) {
 	p.cwnd += off * float64(newly) * pacerMSS / p.cwnd
 	p.cwnd = min(max(p.cwnd, pacerMin), pacerMax)
 }
-
-// window returns the current window and last round trip, for tests and
-// diagnostics.
-func (p *pacer) window() (int, time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return int(p.cwnd), p.lastRTT
-}
