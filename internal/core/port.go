@@ -91,6 +91,9 @@ func (p *Port) prepare(c *Conn) error {
 	}
 	p.state = portOffered
 	p.ref = wire.Ref{Kind: p.b.Kind(), Port: c.reservePort(), Cap: p.b.Cap()}
+	if s, ok := p.b.(interface{ Size() int64 }); ok {
+		p.ref.Size = s.Size()
+	}
 	return nil
 }
 

@@ -17,7 +17,15 @@ type Rx[T any] struct {
 	kind string
 	// verbatim: items are []byte received as they are.
 	verbatim bool
+	// size is the announced length of a sized byte stream, or zero.
+	size int64
 }
+
+// SetSize announces the length of a sized byte stream.
+func (r *Rx[T]) SetSize(n int64) { r.size = n }
+
+// Size returns the announced length of a sized byte stream, or zero.
+func (r *Rx[T]) Size() int64 { return r.size }
 
 // Verbatim marks a half about to be decoded as one of a byte channel.
 func (r *Rx[T]) Verbatim() { r.verbatim = true }
@@ -123,6 +131,7 @@ type rxBinder[T any] Rx[T]
 func (b *rxBinder[T]) rx() *Rx[T]   { return (*Rx[T])(b) }
 func (b *rxBinder[T]) Kind() string { return b.kind }
 func (b *rxBinder[T]) Close() error { return b.rx().Close() }
+func (b *rxBinder[T]) Size() int64  { return b.size }
 
 func (b *rxBinder[T]) Cap() uint32 {
 	if b.obj == nil {
@@ -152,6 +161,7 @@ func (b *rxBinder[T]) Commit(c *Conn) Link {
 func (b *rxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
 	b.rx().init(q, ref.Kind)
+	b.size = ref.Size
 	if !c.goroutine(func() { pumpIn(c, st, q, true) }) {
 		st.Close()
 		q.doneSenderErr(c.lost())

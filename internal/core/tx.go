@@ -17,6 +17,8 @@ type Tx[T any] struct {
 	kind string
 	// verbatim: items are []byte sent as they are (see Queue.verbatim).
 	verbatim bool
+	// size is the announced length of a sized byte stream, or zero.
+	size int64
 }
 
 // errZero reports a half that was never initialised.
@@ -41,6 +43,12 @@ func InitBytePair(tx *Tx[[]byte], rx *Rx[[]byte], capacity int, txKind, rxKind s
 
 // Verbatim marks a half about to be decoded as one of a byte channel.
 func (t *Tx[T]) Verbatim() { t.verbatim = true }
+
+// SetSize announces the length of a sized byte stream.
+func (t *Tx[T]) SetSize(n int64) { t.size = n }
+
+// Size returns the announced length of a sized byte stream, or zero.
+func (t *Tx[T]) Size() int64 { return t.size }
 
 func (t *Tx[T]) init(q *Queue[T], kind string) {
 	t.obj, t.kind = q, kind
@@ -155,6 +163,7 @@ func (b *txBinder[T]) tx() *Tx[T]   { return (*Tx[T])(b) }
 func (b *txBinder[T]) Kind() string { return b.kind }
 func (b *txBinder[T]) Cap() uint32  { return 0 }
 func (b *txBinder[T]) Close() error { return b.tx().Close() }
+func (b *txBinder[T]) Size() int64  { return b.size }
 
 func (b *txBinder[T]) Check() error {
 	_, err := b.tx().live()
@@ -174,6 +183,7 @@ func (b *txBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
 	q.setRemote(c)
 	b.tx().init(q, ref.Kind)
+	b.size = ref.Size
 	if !c.goroutine(func() { pumpOut(c, st, q, true) }) {
 		st.Close()
 		q.closeRecv(c.lost())

@@ -21,6 +21,9 @@ type Ref struct {
 	Kind string `json:"rch" cbor:"rch"`
 	Port uint32 `json:"port" cbor:"port"`
 	Cap  uint32 `json:"cap,omitempty" cbor:"cap,omitempty"`
+	// Size is the length announced for a sized byte stream; zero for
+	// everything else.
+	Size int64 `json:"size,omitempty" cbor:"size,omitempty"`
 }
 
 // ErrRef reports a malformed reference.
@@ -33,6 +36,8 @@ func (r Ref) Check() error {
 		return fmt.Errorf("%w: kind %q", ErrRef, r.Kind)
 	case r.Port == 0:
 		return fmt.Errorf("%w: port 0", ErrRef)
+	case r.Size < 0:
+		return fmt.Errorf("%w: size %d", ErrRef, r.Size)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package bin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -23,6 +24,10 @@ const ChunkSize = 32 << 10
 // DefaultChunks is the capacity, in chunks, of a channel made by New.
 const DefaultChunks = 8
 
+// ErrSize reports a sized stream (see NewSized) written or read past its
+// announced length, or ended before it.
+var ErrSize = errors.New("bin: stream length differs from the size announced")
+
 // handle lets a half travel inside messages; see package rch.
 type handle = core.Handle
 
@@ -42,11 +47,39 @@ func NewSize(chunks int) (*Writer, *Reader) {
 	return w, r
 }
 
+// NewSized is New for a stream of exactly size bytes (size > 0), announced
+// up front: Reader.Size reports it, a Write past it fails with ErrSize, and
+// a stream that ends short of it is an ErrSize for the reader (and for the
+// writer's Close) instead of io.EOF.
+func NewSized(size int64) (*Writer, *Reader) {
+	if size <= 0 {
+		panic("bin: NewSized needs a positive size")
+	}
+	w, r := New()
+	w.tx.SetSize(size)
+	r.rx.SetSize(size)
+	return w, r
+}
+
 // Writer is the writing end of a byte stream. It implements io.Writer,
 // io.ReaderFrom and io.Closer; one goroutine at a time may write.
 type Writer struct {
 	handle
-	tx core.Tx[[]byte]
+	tx      core.Tx[[]byte]
+	written int64 // guarded by being used by one goroutine at a time
+}
+
+// Size returns the length announced for a sized stream, or zero.
+func (w *Writer) Size() int64 { return w.tx.Size() }
+
+// room cuts p to what a sized stream still accepts, and says whether it
+// had to.
+func (w *Writer) room(p []byte) ([]byte, bool) {
+	size := w.tx.Size()
+	if size == 0 || w.written+int64(len(p)) <= size {
+		return p, false
+	}
+	return p[:max(size-w.written, 0)], true
 }
 
 // Write writes p, waiting while the stream's buffer is full. It fails with
@@ -60,6 +93,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 // WriteContext is Write that gives up when ctx ends. Bytes written before
 // it gave up stay written; n says how many.
 func (w *Writer) WriteContext(ctx context.Context, p []byte) (n int, err error) {
+	p, over := w.room(p)
+	defer func() {
+		w.written += int64(n)
+		if over && err == nil {
+			err = ErrSize
+		}
+	}()
 	for len(p) > 0 {
 		k := min(len(p), ChunkSize)
 		chunk := make([]byte, k)
@@ -80,10 +120,15 @@ func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
 		buf := make([]byte, ChunkSize)
 		k, rerr := r.Read(buf)
 		if k > 0 {
-			if err := w.tx.Send(context.Background(), buf[:k]); err != nil {
+			chunk, over := w.room(buf[:k])
+			if err := w.tx.Send(context.Background(), chunk); err != nil {
 				return n, err
 			}
-			n += int64(k)
+			n += int64(len(chunk))
+			w.written += int64(len(chunk))
+			if over {
+				return n, ErrSize
+			}
 		}
 		switch {
 		case rerr == io.EOF:
@@ -95,8 +140,15 @@ func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
 }
 
 // Close ends the stream cleanly: the reader gets io.EOF after the bytes
-// already written. It is idempotent.
-func (w *Writer) Close() error { return w.tx.Close() }
+// already written. It is idempotent. Closing a sized stream short of its
+// size returns ErrSize, and its reader gets ErrSize too.
+func (w *Writer) Close() error {
+	w.tx.Close()
+	if size := w.tx.Size(); size != 0 && w.written != size {
+		return fmt.Errorf("%w: %d of %d bytes written", ErrSize, w.written, size)
+	}
+	return nil
+}
 
 // Err returns nil while the reader is there, and then why it is gone.
 func (w *Writer) Err() error { return w.tx.Err() }
@@ -130,8 +182,12 @@ type Reader struct {
 	rx   core.Rx[[]byte]
 	mu   sync.Mutex
 	left []byte
+	read int64 // bytes taken from the stream so far
 	err  error // sticky: once the stream failed or ended, it stays so
 }
+
+// Size returns the length announced for a sized stream, or zero.
+func (r *Reader) Size() int64 { return r.rx.Size() }
 
 // Read reads up to len(p) bytes. It returns io.EOF only after the writer
 // closed cleanly and every byte was read; a stream cut short by a lost
@@ -166,15 +222,21 @@ func (r *Reader) next(ctx context.Context) ([]byte, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	size := r.rx.Size()
 	for {
 		chunk, err := r.rx.Recv(ctx)
 		switch {
 		case err == nil && len(chunk) == 0:
 			continue
+		case err == nil && size != 0 && r.read+int64(len(chunk)) > size:
+			err = fmt.Errorf("%w: more than the %d bytes announced", ErrSize, size)
 		case err == nil:
+			r.read += int64(len(chunk))
 			return chunk, nil
 		case errors.Is(err, ctx.Err()) && ctx.Err() != nil:
 			return nil, err
+		case err == io.EOF && size != 0 && r.read != size:
+			err = fmt.Errorf("%w: ended after %d of %d bytes", ErrSize, r.read, size)
 		}
 		r.err = err // a byte stream cannot skip: every error is final
 		return nil, err

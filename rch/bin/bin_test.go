@@ -133,3 +133,40 @@ func writeUntilError(w *bin.Writer) error {
 		}
 	}
 }
+
+func TestSized(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		t.Run("exact", func(t *testing.T) {
+			w, r := bin.NewSized(100 << 10)
+			far := relay(t, e, Ends{R: r}, 2)
+			if far.R.Size() != 100<<10 {
+				t.Fatalf("the size did not travel: %d", far.R.Size())
+			}
+			go func() {
+				w.Write(make([]byte, 100<<10))
+				w.Close()
+			}()
+			b, err := io.ReadAll(far.R)
+			if err != nil || len(b) != 100<<10 {
+				t.Fatalf("read %d bytes, %v", len(b), err)
+			}
+		})
+		t.Run("short", func(t *testing.T) {
+			w, r := bin.NewSized(1000)
+			far := relay(t, e, Ends{W: w}, 1)
+			far.W.Write(make([]byte, 999))
+			if err := far.W.Close(); !errors.Is(err, bin.ErrSize) {
+				t.Fatalf("Close of a short stream: %v, want ErrSize", err)
+			}
+			if b, err := io.ReadAll(r); !errors.Is(err, bin.ErrSize) {
+				t.Fatalf("read of a short stream: %d bytes, %v, want ErrSize", len(b), err)
+			}
+		})
+		t.Run("long", func(t *testing.T) {
+			w, _ := bin.NewSized(10)
+			if n, err := w.Write(make([]byte, 11)); n != 10 || !errors.Is(err, bin.ErrSize) {
+				t.Fatalf("Write past the size: %d, %v", n, err)
+			}
+		})
+	})
+}
