@@ -10,6 +10,10 @@
 // complete one. The Writer learns that the reader closed (rch.ErrClosed) or
 // went away.
 //
+// [NewSized] announces the length up front: the reader knows it
+// (Reader.Size), and a stream written or read past it, or ended short of it,
+// is an [ErrSize] rather than a clean end.
+//
 // Writes are cut into chunks of [ChunkSize]; each chunk is one frame on the
 // wire, and the connection writes at most one 16 KiB piece of it before
 // giving other channels their turn, so a bulk transfer never holds up a
