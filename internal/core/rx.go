@@ -81,6 +81,19 @@ func unpack[T any](ctx context.Context, e entry[T]) (T, error) {
 	return e.v, nil
 }
 
+// Ended reports whether the channel is over for good: closed here, or
+// every sender gone and every item taken. An error from Recv is final when
+// Ended holds afterwards.
+func (r *Rx[T]) Ended() bool {
+	q, err := r.live()
+	if err != nil {
+		return true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed != nil || (q.senders == 0 && q.len() == 0)
+}
+
 // Ready returns a channel that is closed once Recv would not wait: an item,
 // an error or the end is there. Take a fresh one after every Recv.
 func (r *Rx[T]) Ready() <-chan struct{} {

@@ -1,0 +1,65 @@
+package rfn
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a failed remote call.
+type Kind int
+
+// The kinds of CallError.
+const (
+	// Failed: the function returned an error, or panicked.
+	Failed Kind = iota + 1
+	// Disconnected: the connection to the function was lost, or the
+	// function is no longer served.
+	Disconnected
+	// Unimplemented: the peer does not know what was called.
+	Unimplemented
+	// Overloaded: the server refused the call because too many were
+	// waiting.
+	Overloaded
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Failed:
+		return "failed"
+	case Disconnected:
+		return "disconnected"
+	case Unimplemented:
+		return "unimplemented"
+	case Overloaded:
+		return "overloaded"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// CallError is how a call that reached the other side, or tried to, fails.
+// Its message is the remote error's text; errors.As finds it.
+type CallError struct {
+	Kind Kind   `json:"kind"`
+	Msg  string `json:"msg"`
+	// cause is the local error behind a Disconnected call, if any.
+	cause error
+}
+
+func (e *CallError) Error() string { return fmt.Sprintf("rfn: %s: %s", e.Kind, e.Msg) }
+
+// Unwrap returns the local cause of a Disconnected call (an rch error), so
+// errors.Is(err, rch.ErrDisconnected) holds for it.
+func (e *CallError) Unwrap() error { return e.cause }
+
+// KindOf returns the Kind of the CallError in err's chain, or 0 if there is
+// none (for example for a context error, which passes through unchanged).
+func KindOf(err error) Kind {
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce.Kind
+	}
+	return 0
+}
+
+// ErrUsed is returned by a second call of a function made with NewOnce.
+var ErrUsed = errors.New("rfn: a once-only function was already called")

@@ -1,0 +1,249 @@
+package rfn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/telechan/telechan/internal/core"
+	"github.com/telechan/telechan/rch/mpsc"
+)
+
+// Kind names on the wire.
+const (
+	kindFunc     = "rfn.Func"
+	kindRequests = "rfn.Requests"
+)
+
+// requestCap is the capacity of a function's request channel.
+const requestCap = 64
+
+// handle lets a Func travel inside messages; see package rch.
+type handle = core.Handle
+
+// Func is a function that can be called here, or put in a message, sent to
+// a peer and called there. Each Func value is one holder: Clone it to keep
+// one here while sending another away. Call may be used concurrently.
+type Func[A, R any] struct {
+	handle
+	tx core.Tx[request[A, R]]
+	// done is closed once the function is served no more; set only on
+	// Funcs made here by New (and their clones).
+	done <-chan struct{}
+
+	mu       sync.Mutex
+	id       uint64
+	replies  *mpsc.Receiver[reply[R]]
+	pending  map[uint64]chan reply[R]
+	nextCall uint64
+	dispatch chan struct{} // closed when the reply dispatcher has ended
+	dead     error         // why replies can no longer arrive
+}
+
+// New serves f: it returns a Func that calls f, here or from any peer it is
+// sent to. Calls run concurrently, up to opts.MaxConcurrent at once; each
+// gets a context that ends when its caller's does (cancellation and
+// deadlines cross the connection). An error f returns reaches the caller as
+// a *CallError of kind Failed with the same message; a panic in f becomes
+// such an error for that caller only. Serving stops once every holder of
+// the Func is closed or gone; Done tells when.
+func New[A, R any](f func(context.Context, A) (R, error), opts *Options) *Func[A, R] {
+	return newFunc(f, opts, false)
+}
+
+// NewOnce is New for a function that may be called exactly once: later
+// calls fail with ErrUsed.
+func NewOnce[A, R any](f func(context.Context, A) (R, error), opts *Options) *Func[A, R] {
+	return newFunc(f, opts, true)
+}
+
+func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, once bool) *Func[A, R] {
+	o := opts.withDefaults()
+	s := &server[A, R]{
+		f: f, opts: o, once: once,
+		sem:     make(chan struct{}, o.MaxConcurrent),
+		done:    make(chan struct{}),
+		holders: make(map[uint64]*holderEntry[R]),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	fn := new(Func[A, R])
+	core.InitPair(&fn.tx, &s.rx, requestCap, kindFunc, kindRequests)
+	fn.handle = core.HandleOf(&fn.tx.Port)
+	fn.done = s.done
+	go s.serve()
+	return fn
+}
+
+// Done returns a channel that is closed once the function is served no
+// more: every holder, here and on peers, has closed or gone. Take it before
+// sending the Func away. It is nil (never ready) for a Func received from a
+// peer.
+func (f *Func[A, R]) Done() <-chan struct{} { return f.done }
+
+// Clone returns another holder of the same function.
+func (f *Func[A, R]) Clone() *Func[A, R] {
+	c := &Func[A, R]{done: f.done}
+	f.tx.CloneInto(&c.tx)
+	c.handle = core.HandleOf(&c.tx.Port)
+	return c
+}
+
+// Call calls the function with a and returns its result. If ctx ends first,
+// the call is cancelled on the serving side too and Call returns ctx's
+// error unchanged. A failure on the serving side is a *CallError: kind
+// Failed for the function's own error (or panic), Disconnected when the
+// connection was lost or the function is served no more, Overloaded when
+// too many calls were waiting.
+func (f *Func[A, R]) Call(ctx context.Context, a A) (R, error) {
+	var zero R
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	call, ch, err := f.begin(ctx)
+	if err != nil {
+		return zero, err
+	}
+	req := request[A, R]{Op: opCall, Holder: f.id, Call: call, Arg: a}
+	if d, ok := ctx.Deadline(); ok {
+		req.Deadline = d.UnixNano()
+	}
+	if err := f.tx.Send(ctx, req); err != nil {
+		f.end(call)
+		if ctx.Err() != nil {
+			return zero, ctx.Err()
+		}
+		return zero, lost(err)
+	}
+	select {
+	case rep := <-ch:
+		if rep.Err != nil {
+			return zero, rep.Err
+		}
+		return rep.Result, nil
+	case <-ctx.Done():
+		f.end(call)
+		f.tx.TrySend(request[A, R]{Op: opCancel, Holder: f.id, Call: call})
+		return zero, ctx.Err()
+	}
+}
+
+// lost turns a channel error into a Disconnected CallError that still
+// matches the channel error with errors.Is.
+func lost(err error) error {
+	if err == nil || errors.Is(err, io.EOF) {
+		err = core.ErrClosed
+	}
+	return &CallError{Kind: Disconnected, Msg: err.Error(), cause: err}
+}
+
+// begin registers a call, saying hello to the server first if this holder
+// has not yet.
+func (f *Func[A, R]) begin(ctx context.Context) (uint64, chan reply[R], error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dead != nil {
+		return 0, nil, lost(f.dead)
+	}
+	if f.replies == nil {
+		if err := f.hello(ctx); err != nil {
+			return 0, nil, err
+		}
+	}
+	f.nextCall++
+	ch := make(chan reply[R], 1)
+	f.pending[f.nextCall] = ch
+	return f.nextCall, ch, nil
+}
+
+// hello sets up the channel replies come back on and starts the goroutine
+// that hands them out. Call with f.mu held.
+func (f *Func[A, R]) hello(ctx context.Context) error {
+	tx, rx := mpsc.New[reply[R]](requestCap)
+	f.id = rand.Uint64()
+	if err := f.tx.Send(ctx, request[A, R]{Op: opHello, Holder: f.id, Replies: tx}); err != nil {
+		tx.Close()
+		rx.Close()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return lost(err)
+	}
+	f.replies, f.pending = rx, make(map[uint64]chan reply[R])
+	f.dispatch = make(chan struct{})
+	go f.dispatchReplies(rx, f.dispatch)
+	return nil
+}
+
+// dispatchReplies hands each reply to its call. When replies can no longer
+// arrive, every call still waiting fails with Disconnected.
+func (f *Func[A, R]) dispatchReplies(rx *mpsc.Receiver[reply[R]], done chan struct{}) {
+	defer close(done)
+	for {
+		rep, err := rx.Recv(context.Background())
+		if err != nil {
+			f.mu.Lock()
+			f.dead = err
+			pending := f.pending
+			f.pending = map[uint64]chan reply[R]{}
+			f.mu.Unlock()
+			for call, ch := range pending {
+				ch <- reply[R]{Call: call, Err: lost(err).(*CallError)}
+			}
+			return
+		}
+		f.mu.Lock()
+		ch := f.pending[rep.Call]
+		delete(f.pending, rep.Call)
+		f.mu.Unlock()
+		if ch != nil {
+			ch <- rep
+		}
+	}
+}
+
+// end forgets a call that will not wait for its reply.
+func (f *Func[A, R]) end(call uint64) {
+	f.mu.Lock()
+	delete(f.pending, call)
+	f.mu.Unlock()
+}
+
+// Close says this holder is done: calls still waiting fail, and once every
+// holder is closed the function is served no more. It waits for the
+// holder's goroutine and is idempotent.
+func (f *Func[A, R]) Close() error {
+	f.mu.Lock()
+	replies, done := f.replies, f.dispatch
+	f.mu.Unlock()
+	if replies != nil {
+		f.tx.TrySend(request[A, R]{Op: opBye, Holder: f.id})
+	}
+	f.tx.Close()
+	if replies != nil {
+		replies.Close()
+		<-done
+	}
+	return nil
+}
+
+// MarshalJSON writes the function's reference while a connection sends it.
+func (f *Func[A, R]) MarshalJSON() ([]byte, error) { return f.tx.MarshalJSON() }
+
+// UnmarshalJSON reads a function's reference; the connection that decodes
+// the message then binds it.
+func (f *Func[A, R]) UnmarshalJSON(b []byte) error {
+	f.handle = core.HandleOf(&f.tx.Port)
+	return f.tx.DecodeJSON(b, kindFunc)
+}
+
+// MarshalCBOR writes the function's reference while a connection sends it.
+func (f *Func[A, R]) MarshalCBOR() ([]byte, error) { return f.tx.MarshalCBOR() }
+
+// UnmarshalCBOR reads a function's reference; the connection that decodes
+// the message then binds it.
+func (f *Func[A, R]) UnmarshalCBOR(b []byte) error {
+	f.handle = core.HandleOf(&f.tx.Port)
+	return f.tx.DecodeCBOR(b, kindFunc)
+}

@@ -1,0 +1,188 @@
+package rfn
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/telechan/telechan/internal/core"
+	"github.com/telechan/telechan/rch/mpsc"
+)
+
+// server runs a function for every holder that calls it. It owns one
+// goroutine that reads the request channel, and one per call in progress
+// or waiting for a turn; all of them end once every holder is gone, and
+// then done is closed.
+type server[A, R any] struct {
+	f    func(context.Context, A) (R, error)
+	opts Options
+	once bool
+	rx   core.Rx[request[A, R]]
+
+	ctx    context.Context // cancelled when serving stops
+	cancel context.CancelFunc
+	sem    chan struct{}
+	done   chan struct{}
+	calls  sync.WaitGroup
+
+	mu      sync.Mutex
+	holders map[uint64]*holderEntry[R]
+	waiting int
+	used    bool
+}
+
+// holderEntry is what the server keeps for one holder: where its replies
+// go, and how to cancel its calls.
+type holderEntry[R any] struct {
+	replies *mpsc.Sender[reply[R]]
+	calls   map[uint64]context.CancelFunc
+}
+
+// serve reads requests until every holder is gone, then stops every call
+// and closes done.
+func (s *server[A, R]) serve() {
+	defer close(s.done)
+	for {
+		req, err := s.rx.Recv(s.ctx)
+		if err != nil {
+			if s.rx.Ended() || s.ctx.Err() != nil {
+				break
+			}
+			continue // one holder lost, or one bad request: the others go on
+		}
+		s.handle(req)
+	}
+	s.cancel()
+	s.calls.Wait()
+	s.mu.Lock()
+	holders := s.holders
+	s.holders = nil
+	s.mu.Unlock()
+	for _, h := range holders {
+		h.replies.Close()
+	}
+}
+
+func (s *server[A, R]) handle(req request[A, R]) {
+	switch req.Op {
+	case opHello:
+		if req.Replies == nil {
+			return
+		}
+		s.mu.Lock()
+		s.holders[req.Holder] = &holderEntry[R]{replies: req.Replies, calls: map[uint64]context.CancelFunc{}}
+		s.mu.Unlock()
+	case opCall:
+		s.start(req)
+	case opCancel:
+		s.mu.Lock()
+		if h := s.holders[req.Holder]; h != nil && h.calls[req.Call] != nil {
+			h.calls[req.Call]()
+		}
+		s.mu.Unlock()
+	case opBye:
+		s.mu.Lock()
+		h := s.holders[req.Holder]
+		delete(s.holders, req.Holder)
+		s.mu.Unlock()
+		if h != nil {
+			s.mu.Lock()
+			for _, cancel := range h.calls {
+				cancel()
+			}
+			s.mu.Unlock()
+			h.replies.Close()
+		}
+	}
+}
+
+// start runs one call on a goroutine of its own, once a turn is free.
+func (s *server[A, R]) start(req request[A, R]) {
+	s.mu.Lock()
+	h := s.holders[req.Holder]
+	switch {
+	case h == nil:
+		s.mu.Unlock()
+		return // no hello: nowhere to reply
+	case s.once && s.used:
+		s.mu.Unlock()
+		s.reply(h, reply[R]{Call: req.Call, Err: &CallError{Kind: Failed, Msg: ErrUsed.Error()}})
+		return
+	case s.waiting >= s.opts.MaxWaiting:
+		s.mu.Unlock()
+		s.reply(h, reply[R]{Call: req.Call, Err: &CallError{Kind: Overloaded, Msg: fmt.Sprintf("%d calls waiting", s.waiting)}})
+		return
+	}
+	s.used = true
+	s.waiting++
+	ctx, cancel := context.WithCancel(s.ctx)
+	if req.Deadline != 0 {
+		ctx, cancel = withDeadline(ctx, cancel, time.Unix(0, req.Deadline))
+	}
+	h.calls[req.Call] = cancel
+	s.calls.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.calls.Done()
+		defer cancel()
+		rep := s.run(ctx, req)
+		s.mu.Lock()
+		delete(h.calls, req.Call)
+		s.mu.Unlock()
+		if ctx.Err() == nil || s.ctx.Err() == nil {
+			s.reply(h, rep)
+		}
+	}()
+}
+
+// withDeadline adds a deadline to ctx, keeping both cancel funcs.
+func withDeadline(ctx context.Context, cancel context.CancelFunc, d time.Time) (context.Context, context.CancelFunc) {
+	ctx, cancel2 := context.WithDeadline(ctx, d)
+	return ctx, func() { cancel2(); cancel() }
+}
+
+// run waits for a turn and calls the function, turning a panic into an
+// error for this caller.
+func (s *server[A, R]) run(ctx context.Context, req request[A, R]) (rep reply[R]) {
+	rep.Call = req.Call
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		s.mu.Lock()
+		s.waiting--
+		s.mu.Unlock()
+		rep.Err = &CallError{Kind: Failed, Msg: ctx.Err().Error()}
+		return rep
+	}
+	s.mu.Lock()
+	s.waiting--
+	s.mu.Unlock()
+	defer func() { <-s.sem }()
+	defer func() {
+		if p := recover(); p != nil {
+			rep.Err = &CallError{Kind: Failed, Msg: fmt.Sprintf("panic: %v\n%s", p, debug.Stack())}
+		}
+	}()
+	r, err := s.f(ctx, req.Arg)
+	if err != nil {
+		rep.Err = &CallError{Kind: Failed, Msg: err.Error()}
+		return rep
+	}
+	rep.Result = r
+	return rep
+}
+
+// reply sends rep to its holder; a holder that is gone is forgotten.
+func (s *server[A, R]) reply(h *holderEntry[R], rep reply[R]) {
+	if err := h.replies.Send(s.ctx, rep); err != nil {
+		s.mu.Lock()
+		for id, hh := range s.holders {
+			if hh == h {
+				delete(s.holders, id)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
