@@ -41,6 +41,9 @@ func (k Kind) String() string {
 type CallError struct {
 	Kind Kind   `json:"kind"`
 	Msg  string `json:"msg"`
+	// Code is the name of the registered error (see RegisterError) the
+	// remote error matched, if any.
+	Code string `json:"code,omitempty"`
 	// cause is the local error behind a Disconnected call, if any.
 	cause error
 }
@@ -50,6 +53,13 @@ func (e *CallError) Error() string { return fmt.Sprintf("rfn: %s: %s", e.Kind, e
 // Unwrap returns the local cause of a Disconnected call (an rch error), so
 // errors.Is(err, rch.ErrDisconnected) holds for it.
 func (e *CallError) Unwrap() error { return e.cause }
+
+// Is reports whether target is the error registered under e's Code, so that
+// errors.Is(err, ErrSomething) holds on the calling side for a registered
+// sentinel returned on the serving side.
+func (e *CallError) Is(target error) bool {
+	return e.Code != "" && registered(e.Code) == target
+}
 
 // KindOf returns the Kind of the CallError in err's chain, or 0 if there is
 // none (for example for a context error, which passes through unchanged).

@@ -226,3 +226,22 @@ func TestOnce(t *testing.T) {
 		}
 	})
 }
+
+var errAsleep = errors.New("the monster is asleep")
+
+func init() { rfn.RegisterError("monster.asleep", errAsleep) }
+
+func TestRegisteredErrorsMatch(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		fn := rfn.New(func(context.Context, string) (int, error) {
+			return 0, fmt.Errorf("jump: %w", errAsleep)
+		}, nil)
+		remote, _ := far(t, e, fn, 1)
+		defer remote.Close()
+		_, err := remote.Call(ctx, "x")
+		if !errors.Is(err, errAsleep) || err.Error() != "rfn: failed: jump: the monster is asleep" {
+			t.Fatalf("registered error came back as %v (errors.Is %v)", err, errors.Is(err, errAsleep))
+		}
+	})
+}

@@ -167,7 +167,7 @@ func (s *server[A, R]) run(ctx context.Context, req request[A, R]) (rep reply[R]
 	}()
 	r, err := s.f(ctx, req.Arg)
 	if err != nil {
-		rep.Err = &CallError{Kind: Failed, Msg: err.Error()}
+		rep.Err = &CallError{Kind: Failed, Msg: err.Error(), Code: codeOf(err)}
 		return rep
 	}
 	rep.Result = r

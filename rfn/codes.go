@@ -1,0 +1,56 @@
+package rfn
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// codes maps the names of registered errors to the errors, both ways.
+var codes struct {
+	sync.RWMutex
+	byName map[string]error
+	names  []string // in registration order, for lookups by errors.Is
+}
+
+// RegisterError names err so that it survives the trip: when a served
+// function returns an error that matches err (errors.Is), the caller's
+// *CallError carries the name, and errors.Is(callErr, err) holds on the
+// calling side too — provided the caller's program registered the same
+// name. Register sentinel errors at init time, on both sides. It panics,
+// with an "rfn:" message, on an empty or duplicate name.
+func RegisterError(name string, err error) {
+	codes.Lock()
+	defer codes.Unlock()
+	if name == "" || err == nil {
+		panic("rfn: RegisterError needs a name and an error")
+	}
+	if codes.byName == nil {
+		codes.byName = make(map[string]error)
+	}
+	if _, dup := codes.byName[name]; dup {
+		panic(fmt.Sprintf("rfn: error %q registered twice", name))
+	}
+	codes.byName[name] = err
+	codes.names = append(codes.names, name)
+}
+
+// codeOf returns the name under which an error matching err was
+// registered, or "".
+func codeOf(err error) string {
+	codes.RLock()
+	defer codes.RUnlock()
+	for _, name := range codes.names {
+		if errors.Is(err, codes.byName[name]) {
+			return name
+		}
+	}
+	return ""
+}
+
+// registered returns the error registered under name, or nil.
+func registered(name string) error {
+	codes.RLock()
+	defer codes.RUnlock()
+	return codes.byName[name]
+}
