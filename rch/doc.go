@@ -25,6 +25,10 @@
 // type. A half received from one peer may be sent on to another; the middle
 // peer relays, and order and close still hold end to end.
 //
+// Every half implements json.Marshaler and json.Unmarshaler, and the same
+// for CBOR: it writes and reads its reference on the wire. Marshalling a half
+// other than by sending it over a connection fails.
+//
 // # Errors
 //
 // Every error can be tested with errors.Is: [ErrClosed] (the receiver closed

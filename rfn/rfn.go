@@ -228,18 +228,12 @@ func (f *Func[A, R]) Close() error {
 	return nil
 }
 
-// MarshalJSON writes the function's reference while a connection sends it.
-func (f *Func[A, R]) MarshalJSON() ([]byte, error) { return f.tx.MarshalJSON() }
-
 // UnmarshalJSON reads a function's reference; the connection that decodes
 // the message then binds it.
 func (f *Func[A, R]) UnmarshalJSON(b []byte) error {
 	f.handle = core.HandleOf(&f.tx.Port)
 	return f.tx.DecodeJSON(b, kindFunc)
 }
-
-// MarshalCBOR writes the function's reference while a connection sends it.
-func (f *Func[A, R]) MarshalCBOR() ([]byte, error) { return f.tx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a function's reference; the connection that decodes
 // the message then binds it.

@@ -58,6 +58,24 @@ func HandleOf(p *Port) Handle { return Handle{p} }
 
 func (h Handle) corePort() *Port { return h.p }
 
+// MarshalJSON writes the half's reference while a connection sends it; at
+// any other time it fails. Kinds get it by embedding Handle.
+func (h Handle) MarshalJSON() ([]byte, error) {
+	if h.p == nil {
+		return nil, errZero
+	}
+	return h.p.MarshalJSON()
+}
+
+// MarshalCBOR writes the half's reference while a connection sends it; at
+// any other time it fails. Kinds get it by embedding Handle.
+func (h Handle) MarshalCBOR() ([]byte, error) {
+	if h.p == nil {
+		return nil, errZero
+	}
+	return h.p.MarshalCBOR()
+}
+
 // holder is implemented by every type that embeds Handle.
 type holder interface{ corePort() *Port }
 

@@ -153,9 +153,6 @@ func (w *Writer) Close() error {
 // Err returns nil while the reader is there, and then why it is gone.
 func (w *Writer) Err() error { return w.tx.Err() }
 
-// MarshalJSON writes the writer's reference while a connection sends it.
-func (w *Writer) MarshalJSON() ([]byte, error) { return w.tx.MarshalJSON() }
-
 // UnmarshalJSON reads a writer's reference; the connection that decodes
 // the message then binds it.
 func (w *Writer) UnmarshalJSON(b []byte) error {
@@ -163,9 +160,6 @@ func (w *Writer) UnmarshalJSON(b []byte) error {
 	w.tx.Verbatim()
 	return w.tx.DecodeJSON(b, kindWriter)
 }
-
-// MarshalCBOR writes the writer's reference while a connection sends it.
-func (w *Writer) MarshalCBOR() ([]byte, error) { return w.tx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a writer's reference; the connection that decodes
 // the message then binds it.
@@ -273,9 +267,6 @@ func (r *Reader) WriteTo(w io.Writer) (n int64, err error) {
 // rch.ErrClosed. It is idempotent.
 func (r *Reader) Close() error { return r.rx.Close() }
 
-// MarshalJSON writes the reader's reference while a connection sends it.
-func (r *Reader) MarshalJSON() ([]byte, error) { return r.rx.MarshalJSON() }
-
 // UnmarshalJSON reads a reader's reference; the connection that decodes
 // the message then binds it.
 func (r *Reader) UnmarshalJSON(b []byte) error {
@@ -283,9 +274,6 @@ func (r *Reader) UnmarshalJSON(b []byte) error {
 	r.rx.Verbatim()
 	return r.rx.DecodeJSON(b, kindReader)
 }
-
-// MarshalCBOR writes the reader's reference while a connection sends it.
-func (r *Reader) MarshalCBOR() ([]byte, error) { return r.rx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a reader's reference; the connection that decodes
 // the message then binds it.

@@ -65,18 +65,12 @@ func (s *Sender[T]) Subscribe() *Receiver[T] {
 // io.EOF. It is idempotent.
 func (s *Sender[T]) Close() error { return s.tx.Close() }
 
-// MarshalJSON writes the sender's reference while a connection sends it.
-func (s *Sender[T]) MarshalJSON() ([]byte, error) { return s.tx.MarshalJSON() }
-
 // UnmarshalJSON reads a sender's reference; the connection that decodes
 // the message then binds it.
 func (s *Sender[T]) UnmarshalJSON(b []byte) error {
 	s.handle = core.HandleOf(&s.tx.Port)
 	return s.tx.DecodeJSON(b, kindSender, kindReceiver)
 }
-
-// MarshalCBOR writes the sender's reference while a connection sends it.
-func (s *Sender[T]) MarshalCBOR() ([]byte, error) { return s.tx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a sender's reference; the connection that decodes
 // the message then binds it.
@@ -124,20 +118,12 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 // Close ends this subscription. It is idempotent.
 func (r *Receiver[T]) Close() error { return r.rx.Close() }
 
-// MarshalJSON writes the subscriber's reference while a connection sends
-// it.
-func (r *Receiver[T]) MarshalJSON() ([]byte, error) { return r.rx.MarshalJSON() }
-
 // UnmarshalJSON reads a subscriber's reference; the connection that
 // decodes the message then binds it.
 func (r *Receiver[T]) UnmarshalJSON(b []byte) error {
 	r.handle = core.HandleOf(&r.rx.Port)
 	return r.rx.DecodeJSON(b, kindReceiver)
 }
-
-// MarshalCBOR writes the subscriber's reference while a connection sends
-// it.
-func (r *Receiver[T]) MarshalCBOR() ([]byte, error) { return r.rx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a subscriber's reference; the connection that
 // decodes the message then binds it.

@@ -54,18 +54,12 @@ func (s *Sender[T]) Err() error { return s.tx.Err() }
 // gone, for use in a select statement.
 func (s *Sender[T]) Closed() <-chan struct{} { return s.tx.Closed() }
 
-// MarshalJSON writes the sender's reference while a connection sends it.
-func (s *Sender[T]) MarshalJSON() ([]byte, error) { return s.tx.MarshalJSON() }
-
 // UnmarshalJSON reads a sender's reference; the connection that decodes
 // the message then binds it.
 func (s *Sender[T]) UnmarshalJSON(b []byte) error {
 	s.handle = core.HandleOf(&s.tx.Port)
 	return s.tx.DecodeJSON(b, kindSender)
 }
-
-// MarshalCBOR writes the sender's reference while a connection sends it.
-func (s *Sender[T]) MarshalCBOR() ([]byte, error) { return s.tx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a sender's reference; the connection that decodes
 // the message then binds it.
@@ -118,18 +112,12 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 // Send fails with rch.ErrClosed. It is idempotent.
 func (r *Receiver[T]) Close() error { return r.rx.Close() }
 
-// MarshalJSON writes the receiver's reference while a connection sends it.
-func (r *Receiver[T]) MarshalJSON() ([]byte, error) { return r.rx.MarshalJSON() }
-
 // UnmarshalJSON reads a receiver's reference; the connection that decodes
 // the message then binds it.
 func (r *Receiver[T]) UnmarshalJSON(b []byte) error {
 	r.handle = core.HandleOf(&r.rx.Port)
 	return r.rx.DecodeJSON(b, kindReceiver)
 }
-
-// MarshalCBOR writes the receiver's reference while a connection sends it.
-func (r *Receiver[T]) MarshalCBOR() ([]byte, error) { return r.rx.MarshalCBOR() }
 
 // UnmarshalCBOR reads a receiver's reference; the connection that decodes
 // the message then binds it.
