@@ -227,7 +227,10 @@ func TestCloseUnblocks(t *testing.T) {
 				for _, c := range []net.Conn{a, b} {
 					go func() { errs <- op(c) }()
 				}
-				time.Sleep(50 * time.Millisecond) // let both block
+				// Give both calls time to block; they must fail after
+				// Close whether they blocked or not, so this sleep only
+				// makes the blocked case likelier, it synchronises nothing.
+				time.Sleep(50 * time.Millisecond)
 				closed, other := a, b
 				if !closeA {
 					closed, other = b, a
@@ -275,6 +278,7 @@ func TestCloseWrapped(t *testing.T) {
 			}
 		}
 	}()
+	// As above: the sleep only makes the blocked case likelier.
 	time.Sleep(100 * time.Millisecond)
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
@@ -299,14 +303,17 @@ func TestArrivedStayReadable(t *testing.T) {
 	if _, err := a.Write([]byte("arrived")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(40 * time.Millisecond)
+	first := make([]byte, 1) // reading a byte proves the rest has arrived too
+	if _, err := io.ReadFull(b, first); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.Write([]byte("in flight")); err != nil {
 		t.Fatal(err)
 	}
 	_ = a.Close()
 	got, err := io.ReadAll(b)
-	if string(got) != "arrived" || err != nil {
-		t.Errorf("read %q, %v; want %q, nil", got, err, "arrived")
+	if string(got) != "rrived" || err != nil {
+		t.Errorf("read %q, %v; want %q, nil", got, err, "rrived")
 	}
 }
 
