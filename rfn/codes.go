@@ -1,6 +1,7 @@
 package rfn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -53,4 +54,12 @@ func registered(name string) error {
 	codes.RLock()
 	defer codes.RUnlock()
 	return codes.byName[name]
+}
+
+// The context errors are registered from the start, so that a call whose
+// deadline passed on the serving side still matches
+// context.DeadlineExceeded on the calling side.
+func init() {
+	RegisterError("context.DeadlineExceeded", context.DeadlineExceeded)
+	RegisterError("context.Canceled", context.Canceled)
 }
