@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestGolden compares the output for testdata/ok with the committed
+// ok_rtc.go; -update rewrites it.
+func TestGolden(t *testing.T) {
+	golden := filepath.Join("testdata", "ok", "ok_rtc.go")
+	got, err := generate(filepath.Join("testdata", "ok"), []string{"Robot", "Small"}, golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("output differs from %s (run go test -update):\n%s", golden, got)
+	}
+}
+
+// TestGoldenCompiles vets the golden package, generated file included: the
+// guard var _ Robot = (*RobotClient)(nil) proves the client implements it.
+func TestGoldenCompiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	out, err := exec.Command("go", "vet", "./testdata/ok").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
+	}
+}
+
+// TestCommittedUpToDate regenerates the interfaces rtc's end-to-end tests
+// use into a temporary directory and checks the committed files match: CI
+// fails on stale output.
+func TestCommittedUpToDate(t *testing.T) {
+	dir := filepath.Join("..", "..", "rtc", "internal", "testiface")
+	for typ, file := range map[string]string{"Monster": "monster_rtc.go", "Counter": "counter_rtc.go"} {
+		out := filepath.Join(t.TempDir(), file)
+		if err := run(dir, []string{typ}, out); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(out)
+		want, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate ./rtc/internal/testiface", file)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "bad", "bad.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ typ, method, reason string }{
+		{"NoCtx", "Feed", "first parameter must be context.Context"},
+		{"NoErr", "Sleep", "last result must be error"},
+		{"Variadic", "Roar", "variadic methods are not supported; take a slice"},
+		{"Chan", "Stream", "chan int: a Go channel cannot be sent; use an rch channel"},
+		{"Clash", "Close", "the name clashes with the client's own Close method"},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			want := fmt.Sprintf("testdata/bad/bad.go:%d: rtcgen: %s.%s: %s", lineOf(t, src, "\t"+tc.method+"("), tc.typ, tc.method, tc.reason)
+			_, err := generate(filepath.Join("testdata", "bad"), []string{tc.typ}, filepath.Join(t.TempDir(), "x.go"))
+			if err == nil || err.Error() != want {
+				t.Fatalf("error\n got: %v\nwant: %s", err, want)
+			}
+		})
+	}
+	_, err = generate(filepath.Join("testdata", "bad"), []string{"Hidden"}, filepath.Join(t.TempDir(), "x.go"))
+	re := regexp.MustCompile(`^testdata/bad/other/other\.go:10: rtcgen: Hidden\.Peek: other\.hidden: hidden is not exported from github.com/telechan/telechan/cmd/rtcgen/testdata/bad/other$`)
+	if err == nil || !re.MatchString(err.Error()) {
+		t.Fatalf("unexported type from another package: %v", err)
+	}
+	for typ, want := range map[string]string{
+		"NotIface": "rtcgen: NotIface: not an interface",
+		"Missing":  "rtcgen: Missing: no such type",
+		"Twins":    "rtcgen: Twins.FnJump: the client would have two members named FnJump",
+		"Taken":    "bad.go:" + fmt.Sprint(lineOf(t, src, "type takenEatArgs")) + ": rtcgen: Taken.Eat needs the name takenEatArgs, already declared here",
+	} {
+		_, err := generate(filepath.Join("testdata", "bad"), []string{typ}, filepath.Join(t.TempDir(), "x.go"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", typ, err, want)
+		}
+	}
+}
+
+func lineOf(t *testing.T, src []byte, s string) int {
+	t.Helper()
+	i := bytes.Index(src, []byte(s))
+	if i < 0 {
+		t.Fatalf("%q not in source", s)
+	}
+	return bytes.Count(src[:i], []byte("\n")) + 1
+}

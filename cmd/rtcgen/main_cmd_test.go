@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCommand builds rtcgen and runs it the way go:generate does: a bad
+// interface exits 1 with file:line on stderr, a good one writes the
+// default output file.
+func TestCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds rtcgen")
+	}
+	bin := filepath.Join(t.TempDir(), "rtcgen")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-type", "Variadic")
+	cmd.Dir = filepath.Join("testdata", "bad")
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 1 || !strings.HasPrefix(string(out), "bad.go:") ||
+		!strings.Contains(string(out), ": rtcgen: Variadic.Roar: variadic") {
+		t.Fatalf("bad interface: %v\n%s", err, out)
+	}
+
+	src, err := os.ReadFile(filepath.Join("testdata", "ok", "ok.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy inside the module, so that it can import telechan.
+	pkgDir, err := os.MkdirTemp("testdata", "tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(pkgDir) })
+	if err := os.WriteFile(filepath.Join(pkgDir, "ok.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(bin, "-type", "Small,Robot")
+	cmd.Dir = pkgDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rtcgen: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(pkgDir, "small_rtc.go")); err != nil {
+		t.Fatal("no default output file:", err)
+	}
+	if out, err := exec.Command("go", "vet", "./"+filepath.ToSlash(pkgDir)).CombinedOutput(); err != nil {
+		t.Fatalf("go vet of the fresh output: %v\n%s", err, out)
+	}
+}
