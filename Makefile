@@ -8,7 +8,7 @@ FUZZTIME    ?= 20s
 # Nested modules (each with its own go.mod) are tested too.
 MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod */*/go.mod))
 
-.PHONY: demo test fmt checkfmt vet lint bench fuzz
+.PHONY: demo test fmt checkfmt vet lint bench fuzz generate checkgenerate
 
 ## demo: run the end-to-end demo over real WebSockets on loopback
 demo:
@@ -38,6 +38,15 @@ lint: vet
 ## bench: benchmarks (figures, not pass/fail)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+## generate: regenerate rtc clients (go:generate) and rtcgen's golden files
+generate:
+	$(GO) generate ./...
+	$(GO) test ./cmd/rtcgen -run TestGolden -update
+
+## checkgenerate: fail if generated files are stale (also part of make test)
+checkgenerate:
+	$(GO) test -count=1 ./cmd/rtcgen -run 'TestGolden|TestCommittedUpToDate'
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
