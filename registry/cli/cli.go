@@ -176,6 +176,15 @@ func registryFlag(fs *flag.FlagSet) *string {
 	return fs.String("registry", "", "registry URL (default $TELECHAN_REGISTRY, else "+registry.DefaultAddr+")")
 }
 
+// dial parses args into fs (whose -registry flag is reg) and connects to
+// the registry; the caller closes the client.
+func dial(ctx context.Context, fs *flag.FlagSet, reg *string, args []string) (*registry.Client, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	return registry.Dial(ctx, &registry.Options{Addr: *reg})
+}
+
 func runResolve(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("resolve", env)
 	reg := registryFlag(fs)
@@ -208,11 +217,7 @@ func runResolve(ctx context.Context, args []string, env Env) error {
 
 func runList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("list", env)
-	reg := registryFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := registry.Dial(ctx, &registry.Options{Addr: *reg})
+	c, err := dial(ctx, fs, registryFlag(fs), args)
 	if err != nil {
 		return err
 	}
@@ -229,11 +234,7 @@ func runList(ctx context.Context, args []string, env Env) error {
 
 func runWatch(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("watch", env)
-	reg := registryFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	c, err := registry.Dial(ctx, &registry.Options{Addr: *reg})
+	c, err := dial(ctx, fs, registryFlag(fs), args)
 	if err != nil {
 		return err
 	}
