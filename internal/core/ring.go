@@ -152,17 +152,19 @@ func (r *Ring[T]) next(ctx context.Context, cur *cursor) (ringEntry[T], error) {
 			oldest := r.buf[t%uint64(len(r.buf))].vstart
 			missed := oldest - cur.vpos
 			cur.pos, cur.vpos = t, oldest
+			missed += r.skipGaps(cur)
 			r.mu.Unlock()
 			return ringEntry[T]{}, &LagError{Missed: missed}
 		}
 		if cur.pos < r.head {
+			if missed := r.skipGaps(cur); missed > 0 {
+				r.mu.Unlock()
+				return ringEntry[T]{}, &LagError{Missed: missed}
+			}
 			e := r.buf[cur.pos%uint64(len(r.buf))]
 			cur.pos++
-			cur.vpos = e.vstart + max(e.gap, 1)
+			cur.vpos = e.vstart + 1
 			r.mu.Unlock()
-			if e.gap > 0 {
-				return ringEntry[T]{}, &LagError{Missed: e.gap}
-			}
 			return e, nil
 		}
 		if r.ended {
@@ -182,6 +184,23 @@ func (r *Ring[T]) next(ctx context.Context, cur *cursor) (ringEntry[T], error) {
 		}
 		r.mu.Lock()
 	}
+}
+
+// skipGaps moves cur past the gap entries it is at and returns how many
+// values they stand for, so that adjacent gaps (and a lag followed by a
+// gap) reach the subscriber as one LagError. Call with r.mu held.
+func (r *Ring[T]) skipGaps(cur *cursor) uint64 {
+	var missed uint64
+	for cur.pos < r.head {
+		e := &r.buf[cur.pos%uint64(len(r.buf))]
+		if e.gap == 0 {
+			break
+		}
+		missed += e.gap
+		cur.pos++
+		cur.vpos = e.vstart + e.gap
+	}
+	return missed
 }
 
 // ready returns a channel closed once next(cur) would not wait.
