@@ -126,6 +126,7 @@ func (s *Session) watch() {
 	err := s.endErr()
 	s.log.Debug("mux: session ended", "err", err, "remote", s.remote)
 	s.cancel()
+	s.track.signalAll()
 	close(s.done)
 }
 

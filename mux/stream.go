@@ -48,6 +48,7 @@ func (st *Stream) Session() *Session { return st.s }
 // error matching os.ErrDeadlineExceeded.
 func (st *Stream) Read(p []byte) (int, error) {
 	n, err := st.ys.Read(p)
+	st.wire.pending.Add(-int64(n))
 	if err == io.EOF {
 		// yamux reports io.EOF both after the peer's FIN and when the
 		// session shut down; only the wire knows which.
@@ -99,3 +100,33 @@ func (st *Stream) SetReadDeadline(t time.Time) error { return st.ys.SetReadDeadl
 
 // SetWriteDeadline sets the deadline for blocked and future Writes.
 func (st *Stream) SetWriteDeadline(t time.Time) error { return st.ys.SetWriteDeadline(t) }
+
+// Notify registers f to be called whenever the stream may have become
+// readable: data from the peer is on its way in, the peer closed or reset
+// the stream, or the session ended. f is also called once now if the
+// stream is readable already. It replaces any function registered before;
+// nil removes it.
+//
+// f runs on the session's receive goroutine (or the goroutine ending the
+// session) and must not block: it may start a goroutine that reads, or
+// record that one should. With Notify and [Stream.Readable] a user can keep
+// no goroutine at all on an idle stream.
+func (st *Stream) Notify(f func()) {
+	if f == nil {
+		st.wire.notify.Store(nil)
+		return
+	}
+	st.wire.notify.Store(&f)
+	if st.Readable() {
+		f()
+	}
+}
+
+// Readable reports whether a Read would return without waiting for the
+// peer to send more: data the peer sent has not all been read yet (it may
+// still be on its way through the session, a wait of microseconds), the
+// peer closed or reset the stream, or the session has ended.
+func (st *Stream) Readable() bool {
+	w := st.wire
+	return w.pending.Load() > 0 || w.finIn.Load() || w.rstIn.Load() || w.orphan || st.s.ys.IsClosed()
+}

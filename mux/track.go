@@ -47,7 +47,23 @@ func (c *trackConn) Write(p []byte) (int, error) {
 // wireState is what the wire has shown of one stream.
 type wireState struct {
 	finIn  atomic.Bool // the peer's FIN (or a frame carrying it) arrived whole
+	rstIn  atomic.Bool // the peer reset the stream
 	finOut bool        // our FIN went out; guarded by tracker.mu
+	// pending counts the data bytes the peer's frame headers announced
+	// that Stream.Read has not returned yet: bytes buffered in yamux or
+	// about to be.
+	pending atomic.Int64
+	// orphan: the tracker did not know the stream when it was wrapped, so
+	// nothing here is ever updated; Readable then always holds.
+	orphan bool
+	notify atomic.Pointer[func()] // see Stream.Notify
+}
+
+// signal calls the stream's notify function, if any.
+func (w *wireState) signal() {
+	if f := w.notify.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // tracker holds the wireState of the streams alive on the wire. An entry is
@@ -71,8 +87,14 @@ type (
 	outbound struct{ t *tracker }
 )
 
-func (o inbound) start(h header)  { o.t.start(h) }
-func (o inbound) end(h header)    { o.t.end(h, true) }
+func (o inbound) start(h header) {
+	o.t.start(h)
+	if h.typ == typeData && h.length > 0 {
+		o.t.announce(h.id, h.length)
+	}
+}
+
+func (o inbound) end(h header) { o.t.end(h, true) }
 func (o outbound) start(h header) { o.t.start(h) }
 func (o outbound) end(h header)   { o.t.end(h, false) }
 
@@ -93,15 +115,27 @@ func (t *tracker) start(h header) {
 	}
 }
 
+// announce counts n data bytes the peer is sending on stream id, before
+// yamux has read them, and signals the stream.
+func (t *tracker) announce(id uint32, n uint32) {
+	t.mu.Lock()
+	st := t.streams[id]
+	t.mu.Unlock()
+	if st != nil {
+		st.pending.Add(int64(n))
+		st.signal()
+	}
+}
+
 // end records the flags of one complete frame that went in or out.
 func (t *tracker) end(h header, in bool) {
 	if !isStreamFrame(h) || h.flags&(flagFIN|flagRST) == 0 {
 		return
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	st := t.streams[h.id]
 	if st == nil {
+		t.mu.Unlock()
 		return
 	}
 	if h.flags&flagFIN != 0 {
@@ -111,8 +145,29 @@ func (t *tracker) end(h header, in bool) {
 			st.finOut = true
 		}
 	}
+	if in && h.flags&flagRST != 0 {
+		st.rstIn.Store(true)
+	}
 	if h.flags&flagRST != 0 || (st.finIn.Load() && st.finOut) {
 		delete(t.streams, h.id)
+	}
+	t.mu.Unlock()
+	if in {
+		st.signal()
+	}
+}
+
+// signalAll signals every stream still on the wire: the session has ended,
+// so a Read on any of them returns at once.
+func (t *tracker) signalAll() {
+	t.mu.Lock()
+	all := make([]*wireState, 0, len(t.streams))
+	for _, st := range t.streams {
+		all = append(all, st)
+	}
+	t.mu.Unlock()
+	for _, st := range all {
+		st.signal()
 	}
 }
 
@@ -125,5 +180,5 @@ func (t *tracker) state(id uint32) *wireState {
 	if st := t.streams[id]; st != nil {
 		return st
 	}
-	return new(wireState)
+	return &wireState{orphan: true}
 }

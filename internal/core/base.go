@@ -13,10 +13,12 @@ func InitBase[Out, In any](c *Conn, st *mux.Stream, tx *Tx[Out], rx *Rx[In]) {
 	tx.init(out, "")
 	in := NewQueue[In](BaseCap)
 	rx.init(in, "")
-	if !c.goroutine(func() { pumpOut(c, st, out, false) }) {
-		out.closeRecv(c.lost())
-	}
-	if !c.goroutine(func() { pumpInTo(c, st, in, false) }) {
-		in.doneSenderErr(c.lost())
-	}
+	pumpOut(c, st, out, false)
+	// The base channel's writer has no reader of its own on the stream:
+	// the incoming direction's reader tells it when the connection is gone.
+	pumpInThen(c, st, in, false, func(err error) {
+		if c.sess.Err() != nil || c.ctx.Err() != nil {
+			out.closeRecv(c.lost())
+		}
+	})
 }

@@ -14,7 +14,8 @@ import (
 // A bridge joins a queue to a stream. pumpIn stands, on this side, for a
 // sending half that lives on the peer: it reads frames and pushes items.
 // pumpOut stands for a receiving half that lives on the peer: it pops items
-// and writes frames, while watch reads what the peer says back.
+// and writes frames, while outPeer reads what the peer says back. Each
+// runs on a worker, so an idle channel has no goroutine.
 
 // Extra error codes used on the wire for item-level failures.
 const (
@@ -56,30 +57,88 @@ func errOf(code wire.ErrorCode, msg string) error {
 }
 
 // pumpIn reads items from st into q, holding one of q's producer counts
-// until the stream ends. With notify set it tells the peer, with a Close or
-// Error frame, when q's consumer ends. It runs on a goroutine c owns.
+// until the stream ends, and closes st then. With notify set it tells the
+// peer, with a Close or Error frame, when q's consumer ends. It returns at
+// once: frames are read on a worker as they arrive.
 func pumpIn[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
-	pumpInTo(c, st, q, notify)
-	st.Close()
+	pumpInThen(c, st, q, notify, nil)
 }
 
-// pumpInTo is pumpIn without closing st at the end: the base channel keeps
-// its stream open for the other direction.
-func pumpInTo[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
+// pumpInThen is pumpIn with then, when set, called at the end in place of
+// closing st: the base channel keeps its stream open for the other
+// direction.
+func pumpInThen[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool, then func(error)) {
 	q.SetMaxBytes(c.recvMax)
+	b := &inBridge[T]{q: q, holds: mayHold(reflect.TypeFor[T]()), then: then, hook: -1}
+	b.st = st
 	if notify {
-		cancel := q.onClose(func(reason error) {
+		b.hook = q.onClose(func(reason error) {
 			c.goroutine(func() { writeReason(st, reason) })
 		})
-		defer cancel()
 	}
-	err := readItems(c, st, q)
+	b.start(c, b)
+}
+
+// inBridge is pumpIn's task and the frameHandler of its stream: items go
+// into q, acknowledged on arrival for a byte channel.
+type inBridge[T any] struct {
+	streamReader
+	q        *Queue[T]
+	holds    bool // T may hold channel halves
+	received uint64
+	hook     int // onClose id, or -1
+	then     func(error)
+}
+
+func (b *inBridge[T]) step() bool {
+	end, err := readFrame(b.c, b.st, b)
+	if end {
+		b.end(err)
+	}
+	return end
+}
+
+func (b *inBridge[T]) abort() { b.end(b.c.lost()) }
+
+func (b *inBridge[T]) end(err error) {
+	b.st.Notify(nil)
+	b.q.offClose(b.hook)
 	if err != nil {
-		q.doneSenderErr(err)
+		b.q.doneSenderErr(err)
 	} else {
-		q.doneSender()
+		b.q.doneSender()
+	}
+	if b.then != nil {
+		b.then(err)
+	} else {
+		b.st.Close()
 	}
 }
+
+func (b *inBridge[T]) item(raw []byte) error {
+	c, q := b.c, b.q
+	if q.verbatim { // acknowledge on arrival, before buffering: see pacer
+		b.received += uint64(len(raw))
+		b.st.Write(wire.AckFrame(b.received))
+	}
+	err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim})
+	switch {
+	case err == nil:
+	case c.ctx.Err() != nil:
+		// The connection is going: the item is lost, so the stream must
+		// not end cleanly even if End is buffered.
+		return c.lost()
+	case b.holds && !q.verbatim:
+		c.rejectRaw(raw, "receiver closed")
+	}
+	return nil
+}
+
+func (b *inBridge[T]) tooLarge(n uint32) {
+	b.q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, b.c.recvMax))
+}
+
+func (b *inBridge[T]) notice(wire.ErrorCode, string) (bool, error) { return false, nil }
 
 // writeReason tells the sending peer why the receiving half ended.
 func writeReason(st *mux.Stream, reason error) {
@@ -90,111 +149,122 @@ func writeReason(st *mux.Stream, reason error) {
 	wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(reason), reason.Error()))
 }
 
-// readItems is pumpIn's loop. It returns nil after an End frame, and
-// otherwise why the sending side ended.
-func readItems[T any](c *Conn, st *mux.Stream, q *Queue[T]) error {
-	holds := mayHold(reflect.TypeFor[T]())
-	var received uint64
-	return readFrames(c, st, senderFrames{
-		item: func(raw []byte) error {
-			if q.verbatim { // acknowledge on arrival, before buffering: see pacer
-				received += uint64(len(raw))
-				st.Write(wire.AckFrame(received))
-			}
-			err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim})
-			switch {
-			case err == nil:
-			case c.ctx.Err() != nil:
-				// The connection is going: the item is lost, so the
-				// stream must not end cleanly even if End is buffered.
-				return c.lost()
-			case holds && !q.verbatim:
-				c.rejectRaw(raw, "receiver closed")
-			}
-			return nil
-		},
-		tooLarge: func(n uint32) {
-			q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, c.recvMax))
-		},
+// pumpOut writes the items of q to st, as the consumer of q, and closes st
+// at the end. With watch set it also reads the peer's Close, Error and Ack
+// frames. It returns at once: items are written on a worker while there
+// are some, and the peer's frames read on another as they arrive.
+func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
+	b := &outBridge[T]{q: q, st: st}
+	b.c, b.t = c, b
+	if q.verbatim && watch {
+		b.p = newPacer()
+		b.ended = make(chan struct{})
+	}
+	q.setKick(b.kick)
+	q.onClose(func(error) {
+		if b.ended != nil {
+			close(b.ended)
+		}
+		b.kick()
 	})
+	if watch {
+		b.peer.b, b.peer.st = b, st
+		b.peer.start(c, &b.peer)
+	}
+	b.kick()
 }
 
-// pumpOut writes the items of q to st, as the consumer of q. With watch
-// set, a second goroutine reads the peer's Close and Error frames. It runs
-// on a goroutine c owns.
-func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
-	var p *pacer
-	if q.verbatim && watch {
-		p = newPacer()
+// outBridge is pumpOut's task: the writer, kicked by q.
+type outBridge[T any] struct {
+	worker
+	q     *Queue[T]
+	st    *mux.Stream
+	p     *pacer        // paces a byte channel, or nil
+	ended chan struct{} // closed when the consumer side ends, for the pacer
+	peer  outPeer[T]
+}
+
+func (b *outBridge[T]) ready() bool { return b.q.poppable() }
+
+func (b *outBridge[T]) step() bool {
+	over := writeStep(b.c, b.st, b.q, b.p, b.ended)
+	if over {
+		b.q.setKick(nil)
+		b.st.Close()
 	}
-	if watch && !c.goroutine(func() { watchPeer(c, st, q, p) }) {
-		q.closeRecv(c.lost())
-		st.Close()
-		return
+	return over
+}
+
+func (b *outBridge[T]) abort() {
+	b.q.setKick(nil)
+	b.q.closeRecv(b.c.lost())
+	b.st.Close()
+}
+
+// outPeer reads the frames a receiving peer sends back on pumpOut's stream
+// and ends q's consumer side accordingly.
+type outPeer[T any] struct {
+	streamReader
+	b *outBridge[T]
+}
+
+func (r *outPeer[T]) step() bool {
+	end, err := peerFrame(r.c, r.st, r.b.q, r.b.p)
+	if end {
+		r.st.Notify(nil)
+		r.b.q.closeRecv(err)
 	}
-	err := writeItems(c, st, q, p)
+	return end
+}
+
+func (r *outPeer[T]) abort() {
+	r.st.Notify(nil)
+	r.b.q.closeRecv(r.c.lost())
+}
+
+// writeStep writes the next item of q, or ends the stream when q is over.
+// It reports true once the stream is over.
+func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-chan struct{}) bool {
+	e, ok, err := q.tryPop()
 	switch {
-	case err == nil:
+	case err == io.EOF:
 		wire.WriteFrame(st, wire.End, nil)
-	case errors.Is(err, errPeerEnded):
+		return true
 	case c.ctx.Err() != nil:
 		q.closeRecv(c.lost())
-	default:
+		return true
+	case q.isClosed():
+		return true // the peer ended the channel: nothing more to write
+	case err != nil: // a producer was lost: pass it on
 		q.closeRecv(err)
 		wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(err), err.Error()))
+		return true
+	case !ok:
+		return false
+	case e.err != nil:
+		c.log.Debug("rch: item error not forwarded", "err", e.err)
+		return false
 	}
-	st.Close()
-}
-
-// errPeerEnded ends writeItems when the receiving peer has ended the
-// channel: nothing more is to be written.
-var errPeerEnded = errors.New("rch: receiving peer ended")
-
-// writeItems is pumpOut's loop. It returns nil once every producer closed
-// cleanly, errPeerEnded once the peer ended the channel, and otherwise the
-// error to pass on.
-func writeItems[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) error {
-	var ended <-chan struct{}
-	if p != nil {
-		ch := make(chan struct{})
-		defer q.onClose(func(error) { close(ch) })()
-		ended = ch
+	if q.verbatim {
+		if err := writeVerbatim(c, st, e, p, ended); err != nil {
+			q.closeRecv(c.classify(err))
+			return true
+		}
+		return false
 	}
-	for {
-		e, err := q.pop(c.ctx)
-		switch {
-		case err == io.EOF:
-			return nil
-		case c.ctx.Err() != nil:
-			return c.lost()
-		case q.isClosed():
-			return errPeerEnded
-		case err != nil:
-			return err // a producer was lost: pass it on
-		case e.err != nil:
-			c.log.Debug("rch: item error not forwarded", "err", e.err)
-			continue
-		}
-		if q.verbatim {
-			if err := writeVerbatim(c, st, e, p, ended); err != nil {
-				q.closeRecv(c.classify(err))
-				return errPeerEnded
-			}
-			continue
-		}
-		raw, b, err := outgoing(c, e)
-		if err != nil {
-			c.log.Warn("rch: dropping an item that cannot be sent", "err", err)
-			continue
-		}
-		b.commit()
-		if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
-			err = c.classify(err)
-			b.cancel(err)
-			q.closeRecv(err)
-			return errPeerEnded
-		}
+	raw, b, err := outgoing(c, e)
+	if err != nil {
+		c.log.Warn("rch: dropping an item that cannot be sent", "err", err)
+		return false
 	}
+	b.commit()
+	if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
+		err = c.classify(err)
+		b.cancel(err)
+		q.closeRecv(err)
+		return true
+	}
+	return false
 }
 
 // writeVerbatim writes a byte item as it is, in frames no larger than the
@@ -253,40 +323,35 @@ func outgoing[T any](c *Conn, e entry[T]) ([]byte, *batch, error) {
 	return c.encode(v)
 }
 
-// watchPeer reads the frames a receiving peer sends back and ends q's
-// consumer side accordingly.
-func watchPeer[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) {
-	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			q.closeRecv(c.classify(err))
-			return
-		}
-		switch t {
-		case wire.Ack:
-			if p == nil || n != wire.AckSize {
-				q.closeRecv(fmt.Errorf("%w: unexpected ack frame", ErrDropped))
-				return
-			}
-			var b [wire.AckSize]byte
-			if _, err := io.ReadFull(st, b[:]); err != nil {
-				q.closeRecv(c.classify(err))
-				return
-			}
-			total, _ := wire.ParseAck(b[:])
-			p.ack(total, time.Now())
-		case wire.Close:
-			q.closeRecv(ErrClosed)
-		case wire.Error:
-			e, err := readError(st, n)
-			if err != nil {
-				q.closeRecv(c.classify(err))
-				return
-			}
-			q.closeRecv(e)
-		default:
-			q.closeRecv(fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t))
-			return
-		}
+// peerFrame reads one frame a receiving peer sends back and ends q's
+// consumer side accordingly. end reports that the reading is over: the
+// stream ended, or the peer broke the protocol; err says why.
+func peerFrame[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) (end bool, err error) {
+	t, n, err := wire.ReadHeader(st)
+	if err != nil {
+		return true, c.classify(err)
 	}
+	switch t {
+	case wire.Ack:
+		if p == nil || n != wire.AckSize {
+			return true, fmt.Errorf("%w: unexpected ack frame", ErrDropped)
+		}
+		var b [wire.AckSize]byte
+		if _, err := io.ReadFull(st, b[:]); err != nil {
+			return true, c.classify(err)
+		}
+		total, _ := wire.ParseAck(b[:])
+		p.ack(total, time.Now())
+	case wire.Close:
+		q.closeRecv(ErrClosed)
+	case wire.Error:
+		e, err := readError(st, n)
+		if err != nil {
+			return true, c.classify(err)
+		}
+		q.closeRecv(e)
+	default:
+		return true, fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t)
+	}
+	return false, nil
 }

@@ -8,17 +8,34 @@ import (
 	"github.com/telechan/telechan/mux"
 )
 
-// senderFrames says what to do with the frames a sending half writes; see
+// frameHandler says what to do with the frames a sending half writes; see
 // readFrames.
-type senderFrames struct {
+type frameHandler interface {
 	// item takes the payload of an Item within the size limit; an error
 	// ends the stream with it.
-	item func(raw []byte) error
+	item(raw []byte) error
 	// tooLarge is told of an Item over the limit, already skipped.
-	tooLarge func(n uint32)
-	// notice, if set, may take an Error frame that is not final (handled
-	// true); an error it returns ends the stream.
-	notice func(code wire.ErrorCode, msg string) (handled bool, err error)
+	tooLarge(n uint32)
+	// notice may take an Error frame that is not final (handled true); an
+	// error it returns ends the stream.
+	notice(code wire.ErrorCode, msg string) (handled bool, err error)
+}
+
+// senderFrames is a frameHandler made of functions.
+type senderFrames struct {
+	onItem     func(raw []byte) error
+	onTooLarge func(n uint32)
+	onNotice   func(code wire.ErrorCode, msg string) (bool, error) // optional
+}
+
+func (h senderFrames) item(raw []byte) error { return h.onItem(raw) }
+func (h senderFrames) tooLarge(n uint32)     { h.onTooLarge(n) }
+
+func (h senderFrames) notice(code wire.ErrorCode, msg string) (bool, error) {
+	if h.onNotice == nil {
+		return false, nil
+	}
+	return h.onNotice(code, msg)
 }
 
 // readFrames reads what a sending half writes on st: Items (each handed to
@@ -26,48 +43,99 @@ type senderFrames struct {
 // End, when it returns nil, or until the sending half ended otherwise, when
 // it returns why: a final Error frame, a protocol violation, or the stream
 // or connection ending first.
-func readFrames(c *Conn, st *mux.Stream, h senderFrames) error {
+func readFrames(c *Conn, st *mux.Stream, h frameHandler) error {
 	for {
-		t, n, err := wire.ReadHeader(st)
-		if err != nil {
-			return c.classify(err)
-		}
-		switch t {
-		case wire.End:
-			return nil
-		case wire.Error:
-			code, msg, err := readErrorFrame(st, n)
-			if err != nil {
-				return c.classify(err)
-			}
-			if h.notice != nil {
-				if handled, err := h.notice(code, msg); handled {
-					if err != nil {
-						return err
-					}
-					continue
-				}
-			}
-			return errOf(code, msg)
-		case wire.Item:
-		default:
-			return fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
-		}
-		if int64(n) > int64(c.recvMax) {
-			if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
-				return c.classify(err)
-			}
-			h.tooLarge(n)
-			continue
-		}
-		raw := make([]byte, n)
-		if _, err := io.ReadFull(st, raw); err != nil {
-			return c.classify(err)
-		}
-		if err := h.item(raw); err != nil {
+		if end, err := readFrame(c, st, h); end {
 			return err
 		}
 	}
+}
+
+// serveFrames is readFrames on a worker: frames are read as they arrive,
+// with no goroutine while none does, and finish is called once at the end
+// with what readFrames would return.
+func serveFrames(c *Conn, st *mux.Stream, h frameHandler, finish func(error)) {
+	r := &frameReader{h: h, finish: finish}
+	r.st = st
+	r.start(c, r)
+}
+
+// frameReader is the task of serveFrames.
+type frameReader struct {
+	streamReader
+	h      frameHandler
+	finish func(error)
+}
+
+func (r *frameReader) step() bool {
+	end, err := readFrame(r.c, r.st, r.h)
+	if end {
+		r.end(err)
+	}
+	return end
+}
+
+func (r *frameReader) abort() { r.end(r.c.lost()) }
+
+func (r *frameReader) end(err error) {
+	r.st.Notify(nil)
+	r.finish(err)
+}
+
+// streamReader is a worker kicked by a stream: ready while the stream has
+// something to read. Tasks that read a stream embed it.
+type streamReader struct {
+	worker
+	st *mux.Stream
+}
+
+func (r *streamReader) ready() bool { return r.st.Readable() }
+
+// start begins serving t, the task that embeds r.
+func (r *streamReader) start(c *Conn, t task) {
+	r.c, r.t = c, t
+	r.st.Notify(r.kick)
+}
+
+// readFrame reads one frame of what a sending half writes on st and
+// handles it as readFrames does. end reports that the sending half is
+// over; err then says why (nil after End).
+func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
+	t, n, err := wire.ReadHeader(st)
+	if err != nil {
+		return true, c.classify(err)
+	}
+	switch t {
+	case wire.End:
+		return true, nil
+	case wire.Error:
+		code, msg, err := readErrorFrame(st, n)
+		if err != nil {
+			return true, c.classify(err)
+		}
+		if handled, err := h.notice(code, msg); handled {
+			return err != nil, err
+		}
+		return true, errOf(code, msg)
+	case wire.Item:
+	default:
+		return true, fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
+	}
+	if int64(n) > int64(c.recvMax) {
+		if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
+			return true, c.classify(err)
+		}
+		h.tooLarge(n)
+		return false, nil
+	}
+	raw := make([]byte, n)
+	if _, err := io.ReadFull(st, raw); err != nil {
+		return true, c.classify(err)
+	}
+	if err := h.item(raw); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 // readErrorFrame reads the payload of an Error frame of n bytes.

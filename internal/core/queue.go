@@ -3,7 +3,9 @@ package core
 import (
 	"context"
 	"io"
+	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // entry is one queued item: a local value, an encoded item, or an error
@@ -47,12 +49,17 @@ type Queue[T any] struct {
 	remote *Conn
 	// hooks are told when the consumer side ends, so that bridges feeding
 	// the queue can tell their peers.
-	hooks    map[int]func(error)
+	hooks    []queueHook
 	nextHook int
-	wake     chan struct{} // closed and replaced on every change
+	// wake is closed on the next change; made only when someone waits, so
+	// that a queue nobody waits on allocates nothing per change.
+	wake chan struct{}
 	// verbatim says items are []byte carried as they are, with no codec:
 	// the bin kind.
 	verbatim bool
+	// kick, when set, is called after a producer changed the queue: it
+	// wakes a consumer that keeps no goroutine while idle (see worker).
+	kick atomic.Pointer[func()]
 }
 
 // NewQueue returns a queue holding up to capacity items (at least one) with
@@ -61,7 +68,7 @@ func NewQueue[T any](capacity int) *Queue[T] {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Queue[T]{cap: capacity, senders: 1, wake: make(chan struct{})}
+	return &Queue[T]{cap: capacity, senders: 1}
 }
 
 // newQueueFor returns a queue like NewQueue, carrying items verbatim when
@@ -75,10 +82,27 @@ func newQueueFor[T any](capacity int, verbatim bool) *Queue[T] {
 // Cap returns the queue's capacity.
 func (q *Queue[T]) Cap() int { return q.cap }
 
+// queueHook is a function onClose registered, with its id.
+type queueHook struct {
+	id int
+	f  func(error)
+}
+
+// waitChan returns the channel the next change closes. Call with q.mu
+// held.
+func (q *Queue[T]) waitChan() chan struct{} {
+	if q.wake == nil {
+		q.wake = make(chan struct{})
+	}
+	return q.wake
+}
+
 // changed wakes every waiter. Call with q.mu held.
 func (q *Queue[T]) changed() {
-	close(q.wake)
-	q.wake = make(chan struct{})
+	if q.wake != nil {
+		close(q.wake)
+		q.wake = nil
+	}
 }
 
 func (q *Queue[T]) len() int { return len(q.items) - q.head }
@@ -102,6 +126,7 @@ func (q *Queue[T]) SetMaxBytes(n int) {
 // push adds e, waiting for room. It fails with the consumer's reason once
 // the consumer side has ended, or with ctx's error.
 func (q *Queue[T]) push(ctx context.Context, e entry[T]) error {
+	defer q.kickConsumer()
 	q.mu.Lock()
 	for {
 		if q.closed != nil {
@@ -116,7 +141,7 @@ func (q *Queue[T]) push(ctx context.Context, e entry[T]) error {
 			q.mu.Unlock()
 			return nil
 		}
-		wake := q.wake
+		wake := q.waitChan()
 		q.mu.Unlock()
 		select {
 		case <-wake:
@@ -129,6 +154,7 @@ func (q *Queue[T]) push(ctx context.Context, e entry[T]) error {
 
 // pushErr queues a non-final error for the consumer, regardless of room.
 func (q *Queue[T]) pushErr(err error) {
+	defer q.kickConsumer()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed == nil {
@@ -140,6 +166,7 @@ func (q *Queue[T]) pushErr(err error) {
 // tryPush adds e if there is room now. It reports false when the queue is
 // full.
 func (q *Queue[T]) tryPush(e entry[T]) (bool, error) {
+	defer q.kickConsumer()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed != nil {
@@ -165,7 +192,7 @@ func (q *Queue[T]) pop(ctx context.Context) (entry[T], error) {
 			q.mu.Unlock()
 			return e, err
 		}
-		wake := q.wake
+		wake := q.waitChan()
 		q.mu.Unlock()
 		select {
 		case <-wake:
@@ -212,6 +239,29 @@ func (q *Queue[T]) take() (entry[T], bool, error) {
 	return e, true, nil
 }
 
+// setKick sets or, with nil, removes the consumer's kick function.
+func (q *Queue[T]) setKick(f func()) {
+	if f == nil {
+		q.kick.Store(nil)
+		return
+	}
+	q.kick.Store(&f)
+}
+
+// kickConsumer calls the kick function, if any. Call without q.mu held.
+func (q *Queue[T]) kickConsumer() {
+	if f := q.kick.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// poppable reports whether pop would not wait.
+func (q *Queue[T]) poppable() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed != nil || q.len() > 0 || q.senders == 0
+}
+
 // ready returns a channel that is closed once pop would not wait.
 func (q *Queue[T]) ready() <-chan struct{} {
 	q.mu.Lock()
@@ -219,7 +269,7 @@ func (q *Queue[T]) ready() <-chan struct{} {
 	if q.closed != nil || q.len() > 0 || q.senders == 0 {
 		return closedChan
 	}
-	return q.wake
+	return q.waitChan()
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -244,6 +294,7 @@ func (q *Queue[T]) doneSender() { q.doneSenderErr(nil) }
 // is set: the consumer then sees err in place of io.EOF at the end, and at
 // once, as one item, if other producers go on.
 func (q *Queue[T]) doneSenderErr(err error) {
+	defer q.kickConsumer()
 	q.mu.Lock()
 	if err != nil && q.closed == nil {
 		if q.lost == nil {
@@ -278,34 +329,37 @@ func (q *Queue[T]) closeRecv(reason error) []entry[T] {
 	q.changed()
 	q.mu.Unlock()
 	for _, h := range hooks {
-		h(reason)
+		h.f(reason)
 	}
 	return left
 }
 
 // onClose registers f to be called once, with the reason, when the
-// consumer side ends; if it has already ended, f is called now. The
-// returned func unregisters f.
-func (q *Queue[T]) onClose(f func(error)) (cancel func()) {
+// consumer side ends; if it has already ended, f is called now. It returns
+// an id for offClose, or -1 when f was called now.
+func (q *Queue[T]) onClose(f func(error)) (id int) {
 	q.mu.Lock()
 	if q.closed != nil {
 		err := q.closed
 		q.mu.Unlock()
 		f(err)
-		return func() {}
+		return -1
 	}
-	if q.hooks == nil {
-		q.hooks = make(map[int]func(error))
-	}
-	id := q.nextHook
+	id = q.nextHook
 	q.nextHook++
-	q.hooks[id] = f
+	q.hooks = append(q.hooks, queueHook{id, f})
 	q.mu.Unlock()
-	return func() {
-		q.mu.Lock()
-		delete(q.hooks, id)
-		q.mu.Unlock()
+	return id
+}
+
+// offClose unregisters the function onClose returned id for.
+func (q *Queue[T]) offClose(id int) {
+	if id < 0 {
+		return
 	}
+	q.mu.Lock()
+	q.hooks = slices.DeleteFunc(q.hooks, func(h queueHook) bool { return h.id == id })
+	q.mu.Unlock()
 }
 
 // setRemote records that the consumer now writes to c.

@@ -341,7 +341,7 @@ func ringIn[T any](c *Conn, st *mux.Stream, r *Ring[T]) {
 // become gaps that the subscribers here are told of.
 func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
 	return readFrames(c, st, senderFrames{
-		item: func(raw []byte) error {
+		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
 				c.log.Warn("rch: broadcast value cannot be decoded, counted as missed", "err", err)
@@ -351,8 +351,8 @@ func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
 			r.send(v)
 			return nil
 		},
-		tooLarge: func(uint32) { r.publish(ringEntry[T]{gap: 1}) },
-		notice: func(code wire.ErrorCode, msg string) (bool, error) {
+		onTooLarge: func(uint32) { r.publish(ringEntry[T]{gap: 1}) },
+		onNotice: func(code wire.ErrorCode, msg string) (bool, error) {
 			if code != codeLagged {
 				return false, nil
 			}

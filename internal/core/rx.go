@@ -175,10 +175,7 @@ func (b *rxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
 	b.rx().init(q, ref.Kind)
 	b.size = ref.Size
-	if !c.goroutine(func() { pumpIn(c, st, q, true) }) {
-		st.Close()
-		q.doneSenderErr(c.lost())
-	}
+	pumpIn(c, st, q, true)
 	return nil
 }
 

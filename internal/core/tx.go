@@ -184,10 +184,7 @@ func (b *txBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	q.setRemote(c)
 	b.tx().init(q, ref.Kind)
 	b.size = ref.Size
-	if !c.goroutine(func() { pumpOut(c, st, q, true) }) {
-		st.Close()
-		q.closeRecv(c.lost())
-	}
+	pumpOut(c, st, q, true)
 	return nil
 }
 

@@ -324,7 +324,7 @@ func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
 // one replaces it anyway.
 func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
 	return readFrames(c, st, senderFrames{
-		item: func(raw []byte) error {
+		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
 				c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
@@ -333,7 +333,7 @@ func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
 			s.set(v)
 			return nil
 		},
-		tooLarge: func(n uint32) {
+		onTooLarge: func(n uint32) {
 			c.log.Warn("rch: watch value too large, skipped", "bytes", n)
 		},
 	})
