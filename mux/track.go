@@ -94,7 +94,7 @@ func (o inbound) start(h header) {
 	}
 }
 
-func (o inbound) end(h header) { o.t.end(h, true) }
+func (o inbound) end(h header)    { o.t.end(h, true) }
 func (o outbound) start(h header) { o.t.start(h) }
 func (o outbound) end(h header)   { o.t.end(h, false) }
 
