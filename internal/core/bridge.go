@@ -274,12 +274,11 @@ func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T], p *pacer, ended <
 	if data == nil {
 		data = any(e.v).([]byte)
 	}
-	size := c.sendMax
-	if p != nil {
-		size = min(size, pacerMSS)
-	}
 	for len(data) > 0 {
-		n := min(len(data), size)
+		n := min(len(data), c.sendMax)
+		if p != nil {
+			n = min(n, p.frameSize())
+		}
 		var off uint64
 		if p != nil {
 			if err := p.wait(c.ctx, n, ended); err != nil {

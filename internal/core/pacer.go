@@ -22,18 +22,31 @@ import (
 const (
 	// pacerTarget is the queueing delay the pacer aims for.
 	pacerTarget = 5 * time.Millisecond
-	// pacerMSS is the step the window grows or shrinks by per round trip,
-	// and the size of the frames a paced stream writes.
-	pacerMSS = 16 << 10
+	// pacerFrameTime is about how long the link takes to carry one frame
+	// of a paced stream: a small message on another stream waits behind
+	// at most one such frame at the bottleneck. Frames are sized from the
+	// rate the window implies, within pacerMinMSS and pacerMaxMSS.
+	pacerFrameTime = 2 * time.Millisecond
+	pacerMinMSS    = 2 << 10
+	pacerMaxMSS    = 16 << 10
+	// pacerMSS is the frame size of a stream before its first round trip:
+	// small, so that the first round trips, which set the base, carry
+	// little serialisation time of their own.
+	pacerMSS = pacerMinMSS
 	// pacerMin and pacerMax bound the window.
-	pacerMin = 2 * pacerMSS
+	pacerMin = 2 * pacerMinMSS
 	pacerMax = 8 << 20
 	// pacerInit is the window a stream starts with.
 	pacerInit = 64 << 10
 	// pacerEpoch is how long a lowest round trip is remembered: the base
 	// is the lowest of this epoch and the previous one, so that a route
-	// that got slower is learnt within two epochs.
-	pacerEpoch = 10 * time.Second
+	// that got slower is learnt within two epochs. Each epoch begins with
+	// a slowdown (as in LEDBAT++): the window drops to pacerMin for
+	// pacerSlowdownRTTs round trips, so that the queue the stream itself
+	// keeps drains and the new epoch's base is the path's, not the path's
+	// plus that queue.
+	pacerEpoch        = 10 * time.Second
+	pacerSlowdownRTTs = 2
 )
 
 type pacerSample struct {
@@ -51,11 +64,23 @@ type pacer struct {
 	basePrev time.Duration
 	epoch    time.Time
 	lastRTT  time.Duration
-	wake     chan struct{}
+	mss      int // the frame size, and the window's step per round trip
+	// slowUntil is the end of a slowdown under way, and saved the window
+	// to return to.
+	slowUntil time.Time
+	saved     float64
+	wake      chan struct{}
 }
 
 func newPacer() *pacer {
-	return &pacer{cwnd: pacerInit, wake: make(chan struct{}), epoch: time.Now()}
+	return &pacer{cwnd: pacerInit, mss: pacerMSS, wake: make(chan struct{}), epoch: time.Now()}
+}
+
+// frameSize returns how many bytes the next frame may carry.
+func (p *pacer) frameSize() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mss
 }
 
 // wait blocks until n more bytes may be written, or done is closed, or ctx
@@ -135,11 +160,20 @@ func (p *pacer) ack(total uint64, now time.Time) {
 // adapt applies one round-trip sample. Call with p.mu held.
 func (p *pacer) adapt(rtt time.Duration, newly uint64, now time.Time) {
 	p.lastRTT = rtt
-	if now.Sub(p.epoch) > pacerEpoch {
-		p.basePrev, p.baseCur, p.epoch = p.baseCur, 0, now
-	}
 	if p.baseCur == 0 || rtt < p.baseCur {
 		p.baseCur = rtt
+	}
+	if !p.slowUntil.IsZero() {
+		if now.Before(p.slowUntil) {
+			return // slowing down: only the base is learnt
+		}
+		p.slowUntil, p.cwnd = time.Time{}, p.saved
+	}
+	if now.Sub(p.epoch) > pacerEpoch {
+		p.basePrev, p.baseCur, p.epoch = p.baseCur, rtt, now
+		p.slowUntil = now.Add(pacerSlowdownRTTs * rtt)
+		p.saved, p.cwnd = p.cwnd, pacerMin
+		return
 	}
 	base := p.baseCur
 	if p.basePrev != 0 && p.basePrev < base {
@@ -148,6 +182,9 @@ func (p *pacer) adapt(rtt time.Duration, newly uint64, now time.Time) {
 	queued := rtt - base
 	off := float64(pacerTarget-queued) / float64(pacerTarget)
 	off = max(off, -1)
-	p.cwnd += off * float64(newly) * pacerMSS / p.cwnd
+	p.cwnd += off * float64(newly) * float64(p.mss) / p.cwnd
 	p.cwnd = min(max(p.cwnd, pacerMin), pacerMax)
+	// The window over the base round trip is the rate the link gives us.
+	rate := p.cwnd / max(base, time.Microsecond).Seconds()
+	p.mss = min(max(int(rate*pacerFrameTime.Seconds()), pacerMinMSS), pacerMaxMSS)
 }
