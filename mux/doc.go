@@ -77,6 +77,17 @@
 //     (256 KiB at 500 ms: 512 KiB/s). Raise it for fast links with a long
 //     round trip; it also bounds the memory one stream may use.
 //
+// # Security
+//
+// The server side checks the Origin header by default: a page of another
+// site is refused with 403 unless Options.OriginPatterns lists its host.
+// Options.Authorize runs before the upgrade and can refuse a request with 401
+// or 403; [BearerToken] is a ready-made hook, and the client sends the token
+// with Options.HTTPHeader. A refused [Dial] returns a [*HandshakeError]
+// matching [ErrUnauthorized] or [ErrForbidden]. Serve the handler with TLS
+// and dial wss:// wherever the network is not trusted. docs/SECURITY.md lists
+// every limit and its default.
+//
 // # Goroutines and concurrency
 //
 // A Session is safe for concurrent use. It runs yamux's reader and writer

@@ -71,10 +71,14 @@ type Options struct {
 	Logger *slog.Logger
 
 	// OriginPatterns lists the host patterns of cross-origin pages allowed
-	// to connect (server side: Accept and Handler). The request's own host is
-	// always allowed; any other Origin is rejected with 403 Forbidden, which
-	// keeps a web page on another site from using a visitor's browser to
-	// reach the server. Patterns use path.Match syntax, e.g. "*.example.com".
+	// to connect (server side: Accept and Handler). The check is on by
+	// default: a request without an Origin header (a program, not a browser)
+	// and a page of the request's own host are always allowed; any other
+	// Origin is rejected with 403 Forbidden, which keeps a web page on
+	// another site from using a visitor's browser to reach the server.
+	// Patterns use path.Match syntax and match the Origin's host, e.g.
+	// "*.example.com" or "ops.example.org:8443". The dialler sees an error
+	// matching ErrForbidden.
 	OriginPatterns []string
 
 	// InsecureSkipVerify disables the origin check (server side). Any web
@@ -84,11 +88,29 @@ type Options struct {
 	// It may not be combined with OriginPatterns.
 	InsecureSkipVerify bool
 
+	// Authorize, if set, decides whether an upgrade request may become a
+	// session (server side: Accept and Handler). It runs before the
+	// WebSocket handshake and before the origin check, in the request's
+	// goroutine, and may read anything of the request: headers, the TLS
+	// state (client certificates), the remote address. A non-nil error
+	// refuses the request with no upgrade: 403 Forbidden if the error
+	// matches ErrForbidden, else 401 Unauthorized with a
+	// "WWW-Authenticate: Bearer" challenge. The response carries only the
+	// status text, never the error's message; Accept returns an error
+	// matching ErrUnauthorized or ErrForbidden, and Dial on the other side
+	// a *HandshakeError matching the same sentinel. [BearerToken] makes a
+	// hook that checks an "Authorization: Bearer" header. nil admits every
+	// request (the origin check still applies).
+	Authorize func(r *http.Request) error
+
 	// HTTPClient performs the WebSocket handshake in Dial. nil means
 	// http.DefaultClient. Its Timeout, if any, bounds the handshake only.
 	HTTPClient *http.Client
 
-	// HTTPHeader is added to Dial's handshake request (e.g. Authorization).
+	// HTTPHeader is added to Dial's handshake request, e.g.
+	// {"Authorization": {"Bearer " + token}} for a server whose Authorize
+	// hook is BearerToken. Over ws:// the header crosses the network in
+	// clear text: send credentials over wss:// only.
 	HTTPHeader http.Header
 
 	// msgHook, if set, wraps the message-per-Write connection under the

@@ -16,7 +16,11 @@ import (
 // ctx bounds the handshake only: cancelling it later does not affect the
 // session. If ctx ends during the handshake, Dial returns ctx's error
 // unchanged. Options.HTTPClient and Options.HTTPHeader shape the handshake
-// request, e.g. for TLS settings, a proxy or an Authorization header.
+// request, e.g. for TLS settings, a proxy or an Authorization header. If the
+// server answers with an HTTP status instead of the upgrade, the error wraps
+// a [*HandshakeError]: it matches [ErrUnauthorized] when the server wants
+// (other) credentials and [ErrForbidden] when it refuses this client or its
+// Origin.
 func Dial(ctx context.Context, url string, opts *Options) (*Session, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -27,13 +31,16 @@ func Dial(ctx context.Context, url string, opts *Options) (*Session, error) {
 
 // dial is Dial with validated options.
 func dial(ctx context.Context, url string, o *Options) (*Session, error) {
-	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient: o.HTTPClient,
 		HTTPHeader: o.HTTPHeader,
 	})
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr // the handshake was cut short by ctx
+		}
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			err = &HandshakeError{StatusCode: resp.StatusCode} // refused: say how
 		}
 		return nil, fmt.Errorf("mux: dial %s: %w", url, err)
 	}
@@ -42,8 +49,10 @@ func dial(ctx context.Context, url string, o *Options) (*Session, error) {
 
 // Accept upgrades the HTTP request r to a WebSocket and runs the server side
 // of a session over it. On failure Accept has already written an HTTP error
-// response; in particular a request from a page of another origin is
-// rejected with 403 Forbidden unless Options.OriginPatterns allows it.
+// response: a request that Options.Authorize refuses gets 401 Unauthorized
+// or 403 Forbidden (and the error matches [ErrUnauthorized] or
+// [ErrForbidden]); a request from a page of another origin is rejected with
+// 403 Forbidden unless Options.OriginPatterns allows it.
 //
 // The session does not depend on r's context, which ends when the handler
 // returns, and the handler may return while the session goes on. Prefer
@@ -59,6 +68,9 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *Options) (*Session, er
 
 // accept is Accept with validated options.
 func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error) {
+	if err := authorize(w, r, o.Authorize); err != nil {
+		return nil, err
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		OriginPatterns:     o.OriginPatterns,
 		InsecureSkipVerify: o.InsecureSkipVerify,

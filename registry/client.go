@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/telechan/telechan/mux"
 )
 
 // Client is a connection to a registry server. Make one with [Dial].
@@ -35,15 +37,17 @@ type Client struct {
 }
 
 // Dial connects to the registry named by opts (see Options.Addr). ctx
-// bounds the handshake only.
+// bounds the handshake only. If the registry refuses the connection (see
+// ServerOptions.Authorize), the error matches ErrUnauthorized and wraps a
+// *mux.HandshakeError with the HTTP status.
 func Dial(ctx context.Context, opts *Options) (*Client, error) {
 	o := opts.withDefaults()
-	ws, _, err := websocket.Dial(ctx, o.Addr, &websocket.DialOptions{HTTPClient: o.HTTPClient, HTTPHeader: o.HTTPHeader})
+	ws, resp, err := websocket.Dial(ctx, o.Addr, &websocket.DialOptions{HTTPClient: o.HTTPClient, HTTPHeader: o.handshakeHeader()})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("registry: dial %s: %w", o.Addr, err)
+		return nil, dialError(o.Addr, resp, err)
 	}
 	ws.SetReadLimit(16 << 20)
 	c := &Client{opts: o, ws: ws, done: make(chan struct{}), pending: map[int64]chan reply{}, watches: map[int64]*Watch{}}
@@ -51,6 +55,32 @@ func Dial(ctx context.Context, opts *Options) (*Client, error) {
 	c.wg.Add(1)
 	go c.read()
 	return c, nil
+}
+
+// handshakeHeader is HTTPHeader with the token as a bearer credential,
+// unless HTTPHeader already says how to authorize.
+func (o *Options) handshakeHeader() http.Header {
+	if o.Token == "" || o.HTTPHeader.Get("Authorization") != "" {
+		return o.HTTPHeader
+	}
+	h := o.HTTPHeader.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Authorization", "Bearer "+o.Token)
+	return h
+}
+
+// dialError describes a failed handshake; a refusal matches ErrUnauthorized.
+func dialError(addr string, resp *http.Response, err error) error {
+	if resp == nil || resp.StatusCode == http.StatusSwitchingProtocols {
+		return fmt.Errorf("registry: dial %s: %w", addr, err)
+	}
+	he := &mux.HandshakeError{StatusCode: resp.StatusCode}
+	if errors.Is(he, mux.ErrUnauthorized) || errors.Is(he, mux.ErrForbidden) {
+		return fmt.Errorf("registry: dial %s: %w: %w", addr, ErrUnauthorized, he)
+	}
+	return fmt.Errorf("registry: dial %s: %w", addr, he)
 }
 
 // Addr returns the URL of the registry the client is connected to.
@@ -277,10 +307,19 @@ func fromWireAll(ws *[]wireEntry) []Entry {
 	return out
 }
 
-// Unregister removes topic, which this client must have registered; see
-// also Lease.Close. It returns an error matching ErrNotFound or ErrNotOwner
+// Unregister removes topic, which this client must have registered, unless
+// Options.Token is a write token that covers topic: then it removes
+// whoever's entry holds it (to clear a stale or hijacked topic). See also
+// Lease.Close. It returns an error matching ErrNotFound or ErrNotOwner
 // otherwise.
 func (c *Client) Unregister(ctx context.Context, topic string) error {
+	_, err := c.call(ctx, request{Request: "unregister", Topic: topic, Token: c.opts.Token})
+	return err
+}
+
+// unregisterHeld removes a topic this client holds. It sends no token, so it
+// can never remove an entry that another client took over meanwhile.
+func (c *Client) unregisterHeld(ctx context.Context, topic string) error {
 	_, err := c.call(ctx, request{Request: "unregister", Topic: topic})
 	return err
 }

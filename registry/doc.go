@@ -35,6 +35,16 @@
 // already send, so a browser page or a script can use it without this
 // package; docs/REGISTRY.md specifies it.
 //
+// # Security
+//
+// By default anyone who can reach a server may change any topic. Set
+// ServerOptions.WriteTokens so that registering needs a token covering the
+// topic (clients send Options.Token, default $TELECHAN_REGISTRY_TOKEN), and
+// ServerOptions.Authorize to close reads too. Browsers from other origins
+// are refused unless ServerOptions.OriginPatterns lists them. Serve with TLS
+// where the network is not trusted. docs/REGISTRY.md and docs/SECURITY.md
+// have the rules.
+//
 // # Stores
 //
 // The state lives in a [Store]: [NewMemStore] is the in-memory default; the
@@ -45,6 +55,6 @@
 //
 // Errors from the server match the sentinel of the same meaning with
 // errors.Is: [ErrNotFound], [ErrTaken], [ErrNotOwner], [ErrNoLease],
-// [ErrBadRequest]. A lost connection matches [ErrLost], and a closed
+// [ErrUnauthorized], [ErrBadRequest]. A lost connection matches [ErrLost], and a closed
 // client [ErrClosed].
 package registry

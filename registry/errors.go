@@ -21,6 +21,11 @@ var (
 	// connection, so it may not be renewed or unregistered from here.
 	ErrNotOwner = errors.New("registry: topic registered by someone else")
 
+	// ErrUnauthorized means the server refused a write for want of a token
+	// that allows it (see ServerOptions.WriteTokens and Options.Token), or
+	// refused the connection itself (ServerOptions.Authorize).
+	ErrUnauthorized = errors.New("registry: unauthorized")
+
 	// ErrBadRequest means the server refused a malformed request.
 	ErrBadRequest = errors.New("registry: bad request")
 

@@ -35,7 +35,8 @@ type Lease struct {
 
 // Register registers topic at address under a lease. It fails with an
 // error matching ErrTaken if another live lease holds topic and
-// opts.Replace is not set.
+// opts.Replace is not set, and with one matching ErrUnauthorized if the
+// registry requires a write token and Options.Token does not cover topic.
 func (c *Client) Register(ctx context.Context, topic, address string, opts *RegisterOptions) (*Lease, error) {
 	var ro RegisterOptions
 	if opts != nil {
@@ -44,7 +45,7 @@ func (c *Client) Register(ctx context.Context, topic, address string, opts *Regi
 	if ro.TTL <= 0 {
 		ro.TTL = c.opts.TTL
 	}
-	rep, err := c.call(ctx, request{Request: "register", Topic: topic, Address: address, TTL: ro.TTL.Seconds(), Replace: ro.Replace})
+	rep, err := c.call(ctx, request{Request: "register", Topic: topic, Address: address, TTL: ro.TTL.Seconds(), Replace: ro.Replace, Token: c.opts.Token})
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (l *Lease) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(l.c.ctx, writeTimeout)
 		defer cancel()
-		err = l.c.Unregister(ctx, l.topic)
+		err = l.c.unregisterHeld(ctx, l.topic)
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotOwner) || l.c.Err() != nil {
 			err = nil
 		}

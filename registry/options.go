@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/telechan/telechan/mux"
@@ -19,6 +20,10 @@ const DefaultAddr = "ws://127.0.0.1:10101"
 // EnvAddr is the environment variable that names the registry when
 // Options.Addr is empty.
 const EnvAddr = "TELECHAN_REGISTRY"
+
+// EnvToken is the environment variable that holds the registry write token
+// when Options.Token is empty.
+const EnvToken = "TELECHAN_REGISTRY_TOKEN"
 
 // Options configures a [Client] and the one-call helpers [Connect],
 // [ConnectBase] and [Serve]. A nil *Options means all defaults, and so does
@@ -39,6 +44,17 @@ type Options struct {
 
 	// HTTPHeader is added to the handshake request, e.g. Authorization.
 	HTTPHeader http.Header
+
+	// Token is the write token that lets this client register topics (and
+	// unregister topics it does not hold) on a registry that requires one
+	// (ServerOptions.WriteTokens). It goes in the "token" field of those
+	// requests, and as "Authorization: Bearer" on the handshake unless
+	// HTTPHeader sets Authorization, which also opens a registry whose reads
+	// need a token. It is sent only to the registry, never to the address
+	// Connect dials. Default: the TELECHAN_REGISTRY_TOKEN environment
+	// variable, else none. Over ws:// it crosses the network in clear text:
+	// use wss:// where the network is not trusted.
+	Token string
 
 	// Listen is the address Serve listens on. Default "127.0.0.1:0": a
 	// free port on loopback. Set e.g. ":0" or "10.0.0.7:0" to be reachable
@@ -70,6 +86,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
+	}
+	if c.Token == "" {
+		c.Token = strings.TrimSpace(os.Getenv(EnvToken))
 	}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:0"
@@ -132,6 +151,35 @@ type ServerOptions struct {
 	// use a visitor's browser to change the registry. It may not be combined
 	// with OriginPatterns.
 	InsecureSkipVerify bool
+
+	// WriteTokens, if not empty, makes changes need a token, so that no one
+	// can take over another robot's topic. It maps each token to the topic
+	// prefixes it may write; a token with no prefixes, or with the prefix
+	// "", may write every topic. A register (with or without replace) needs
+	// a token covering its topic, in the request's "token" field or as
+	// "Authorization: Bearer <token>" on the WebSocket upgrade (then it
+	// covers every register of the connection). Unregister needs to be the
+	// connection that holds the topic, or to carry such a token in its own
+	// "token" field; renew needs to be the holder. A refused request gets a
+	// failure with the code "unauthorized" and changes nothing; the
+	// connection goes on. Tokens are compared in constant time. Reads (get,
+	// list, watch, the status page) stay open; see Authorize.
+	//
+	// Default: none, and anyone who can reach the server may register,
+	// replace and unregister any topic.
+	WriteTokens map[string][]string
+
+	// Authorize, if set, decides whether an HTTP request may use the
+	// registry at all (the WebSocket and the status page), before the
+	// upgrade, as mux.Options.Authorize does: an error refuses it with 401
+	// Unauthorized, or 403 Forbidden if the error matches mux.ErrForbidden.
+	// Set it to close reads too, e.g. to mux.BearerToken(readTokens...). A
+	// request whose Authorization header carries one of WriteTokens is
+	// admitted without asking Authorize. Browsers cannot set headers on a
+	// WebSocket, so with Authorize set the status page and browser clients
+	// need credentials the hook accepts by other means (a cookie, a client
+	// certificate, a proxy in front).
+	Authorize func(r *http.Request) error
 
 	// Logger receives diagnostics. nil discards them.
 	Logger *slog.Logger

@@ -27,6 +27,9 @@ func (c *serverConn) register(req request) (reply, error) {
 	if err := checkTopic(req.Topic); err != nil {
 		return reply{}, err
 	}
+	if !c.mayWrite(req) {
+		return reply{}, errNeedToken("register", req.Topic)
+	}
 	if req.Address == "" || len(req.Address) > maxAddressLen {
 		return reply{}, fmt.Errorf("%w: \"address\" missing or longer than %d bytes", ErrBadRequest, maxAddressLen)
 	}
@@ -101,8 +104,15 @@ func (c *serverConn) renew(req request) (reply, error) {
 	return reply{Topic: req.Topic}, nil
 }
 
+// unregister removes a topic this connection holds, or a topic another
+// connection holds if the request itself carries a write token for it (the
+// connection's bearer token is not enough: removing another's entry must be
+// asked for explicitly, never happen through a stale Lease.Close).
 func (c *serverConn) unregister(req request) (reply, error) {
 	h, err := c.owned(req.Topic)
+	if errors.Is(err, ErrNotOwner) && c.s.tokens.grant(req.Token).covers(req.Topic) {
+		return c.unregisterOther(req)
+	}
 	if err != nil {
 		return reply{}, err
 	}
@@ -112,6 +122,21 @@ func (c *serverConn) unregister(req request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	return reply{Topic: req.Topic}, nil
+}
+
+// unregisterOther removes the entry of topic whoever holds it. The holder's
+// lease is left to end on its own: the holder learns at its next renew that
+// the topic is gone, as after a replace.
+func (c *serverConn) unregisterOther(req request) (reply, error) {
+	e, err := c.s.store.Get(c.ctx, req.Topic)
+	if err != nil {
+		return reply{}, fmt.Errorf("%w: %q", err, req.Topic)
+	}
+	if err := c.s.store.Delete(c.ctx, req.Topic, e.Lease); err != nil {
+		return reply{}, fmt.Errorf("%w: %q changed meanwhile", err, req.Topic)
+	}
+	c.s.opts.Logger.Info("registry: topic removed with a token", "topic", req.Topic, "remote", c.remote)
 	return reply{Topic: req.Topic}, nil
 }
 

@@ -25,6 +25,7 @@ type Server struct {
 	opts      ServerOptions
 	store     Store
 	ownsStore bool
+	tokens    tokenSet // write tokens; empty: anyone may write
 
 	mu     sync.Mutex
 	closed bool
@@ -40,7 +41,11 @@ func NewServer(opts *ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, store: o.Store, conns: map[*serverConn]struct{}{}}
+	tokens, err := newTokenSet(o.WriteTokens)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, store: o.Store, tokens: tokens, conns: map[*serverConn]struct{}{}}
 	if s.store == nil {
 		s.store, s.ownsStore = NewMemStore(), true
 	}
@@ -52,10 +57,14 @@ func NewServer(opts *ServerOptions) (*Server, error) {
 func (s *Server) Store() Store { return s.store }
 
 // ServeHTTP answers a WebSocket upgrade at "/" with the registry protocol and
-// a plain GET of "/" with the status page.
+// a plain GET of "/" with the status page. With ServerOptions.Authorize set,
+// both need its consent first.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/" {
 		http.NotFound(w, r)
+		return
+	}
+	if !s.authorize(w, r) {
 		return
 	}
 	if !isUpgrade(r) {
@@ -70,7 +79,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.opts.Logger.Debug("registry: accept", "remote", r.RemoteAddr, "err", err)
 		return
 	}
-	c := s.track(ws, r.RemoteAddr)
+	c := s.track(ws, r.RemoteAddr, s.tokens.grant(bearerToken(r)))
 	if c == nil {
 		ws.Close(websocket.StatusGoingAway, "registry closing")
 		return
@@ -83,13 +92,14 @@ func isUpgrade(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-func (s *Server) track(ws *websocket.Conn, remote string) *serverConn {
+func (s *Server) track(ws *websocket.Conn, remote string, bearer grant) *serverConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
 	c := newServerConn(s, ws, remote)
+	c.bearer = bearer
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	return c

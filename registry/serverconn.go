@@ -29,6 +29,7 @@ type serverConn struct {
 	wg     sync.WaitGroup
 	wmu    sync.Mutex // serialises writes
 	bucket tokenBucket
+	bearer grant // what the upgrade's Authorization header allows
 
 	mu      sync.Mutex // guards held, watches and slots
 	held    map[string]heldLease

@@ -21,6 +21,7 @@ type request struct {
 	Replace bool            `json:"replace,omitempty"`
 	Wait    float64         `json:"wait,omitempty"`
 	Watch   json.RawMessage `json:"watch,omitempty"`
+	Token   string          `json:"token,omitempty"` // write token, see auth.go
 }
 
 // reply answers one request.
@@ -55,11 +56,12 @@ type wireEntry struct {
 
 // Error codes carried in reply.Error, one per sentinel.
 var errorCodes = map[string]error{
-	"not_found":   ErrNotFound,
-	"taken":       ErrTaken,
-	"no_lease":    ErrNoLease,
-	"not_owner":   ErrNotOwner,
-	"bad_request": ErrBadRequest,
+	"not_found":    ErrNotFound,
+	"taken":        ErrTaken,
+	"no_lease":     ErrNoLease,
+	"not_owner":    ErrNotOwner,
+	"bad_request":  ErrBadRequest,
+	"unauthorized": ErrUnauthorized,
 }
 
 func errorCode(err error) string {

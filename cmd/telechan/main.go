@@ -1,12 +1,19 @@
 // Command telechan is telechan's command line. Its subcommands:
 //
 //	telechan registry [-addr 127.0.0.1:10101] [-tls-cert f -tls-key f] [-store memory] [-allow-origin patterns]
-//	telechan resolve [-registry url] [-wait 10s] topic
-//	telechan list [-registry url] [prefix]
-//	telechan watch [-registry url] [prefix]
+//	                  [-token-file f] [-read-token-file f]
+//	telechan resolve [-registry url] [-token-file f] [-wait 10s] topic
+//	telechan list [-registry url] [-token-file f] [prefix]
+//	telechan watch [-registry url] [-token-file f] [prefix]
+//	telechan unregister [-registry url] [-token-file f] topic
 //
 // "registry" runs a registry server (see package registry and
-// docs/REGISTRY.md) until interrupted. This build has the in-memory store;
+// docs/REGISTRY.md) until interrupted. With -token-file, registering needs
+// one of the file's tokens (each line: a token, then optionally the topic
+// prefixes it may write); with -read-token-file, so does reading. The client
+// commands send the token of their -token-file, else of
+// $TELECHAN_REGISTRY_TOKEN. Tokens never go on the command line, where every
+// user of the machine can read them. docs/SECURITY.md has the details. This build has the in-memory store;
 // for -store etcd, build github.com/telechan/telechan/registry/etcd/cmd/telechan,
 // which is this command with the etcd store added.
 package main

@@ -1,5 +1,5 @@
 // Package cli is the command line of telechan's registry: the "registry",
-// "resolve", "list" and "watch" subcommands of cmd/telechan. It is a
+// "resolve", "list", "watch" and "unregister" subcommands of cmd/telechan. It is a
 // package so that a build with more stores (the etcd one, in the nested
 // module github.com/telechan/telechan/registry/etcd) reuses it whole.
 package cli
@@ -39,10 +39,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, Env) error{
-		"registry": runRegistry,
-		"resolve":  runResolve,
-		"list":     runList,
-		"watch":    runWatch,
+		"registry":   runRegistry,
+		"resolve":    runResolve,
+		"list":       runList,
+		"watch":      runWatch,
+		"unregister": runUnregister,
 	}
 	run, ok := cmds[args[0]]
 	if !ok {
@@ -67,12 +68,17 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: telechan <command> [flags]
 
 commands:
-  registry   run a registry server (flags: -addr, -tls-cert, -tls-key, -store, -etcd, -allow-origin)
-  resolve    print the address of a topic (flags: -registry, -wait)
-  list       list the topics under a prefix (flags: -registry)
-  watch      print changes under a prefix until interrupted (flags: -registry)
+  registry    run a registry server (flags: -addr, -tls-cert, -tls-key, -store, -etcd,
+              -allow-origin, -token-file, -read-token-file)
+  resolve     print the address of a topic (flags: -registry, -token-file, -wait)
+  list        list the topics under a prefix (flags: -registry, -token-file)
+  watch       print changes under a prefix until interrupted (flags: -registry, -token-file)
+  unregister  remove a topic, whoever registered it (flags: -registry, -token-file)
 
 The registry address defaults to $TELECHAN_REGISTRY, else ws://127.0.0.1:10101.
+The token of the client commands defaults to $TELECHAN_REGISTRY_TOKEN. Tokens
+are read from files or the environment, never from the command line, where
+every user of the machine could read them.
 `)
 }
 
@@ -90,18 +96,25 @@ func runRegistry(ctx context.Context, args []string, env Env) error {
 	storeName := fs.String("store", "memory", "store: "+strings.Join(storeNames(env), "|"))
 	etcd := fs.String("etcd", "127.0.0.1:2379", "etcd endpoints, comma-separated (with -store etcd)")
 	origins := fs.String("allow-origin", "", "host patterns of other web origins allowed to connect, comma-separated")
+	writeTokens := fs.String("token-file", "", "file of write tokens, one a line, each optionally followed by the topic prefixes it may write")
+	readTokens := fs.String("read-token-file", "", "file of read tokens, one a line; if given, reading needs one of them (or a write token)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
+	opts := &registry.ServerOptions{OriginPatterns: split(*origins)}
+	if err := serverAuth(opts, *writeTokens, *readTokens, env.Stderr); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, env, *storeName, split(*etcd))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	srv, err := registry.NewServer(&registry.ServerOptions{Store: store, OriginPatterns: split(*origins)})
+	opts.Store = store
+	srv, err := registry.NewServer(opts)
 	if err != nil {
 		return err
 	}
@@ -110,6 +123,7 @@ func runRegistry(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	warnOpen(ln, opts, env.Stderr)
 	scheme := "ws"
 	if *cert != "" {
 		scheme = "wss"
@@ -176,18 +190,37 @@ func registryFlag(fs *flag.FlagSet) *string {
 	return fs.String("registry", "", "registry URL (default $TELECHAN_REGISTRY, else "+registry.DefaultAddr+")")
 }
 
-// dial parses args into fs (whose -registry flag is reg) and connects to
-// the registry; the caller closes the client.
-func dial(ctx context.Context, fs *flag.FlagSet, reg *string, args []string) (*registry.Client, error) {
+// clientFlags are the flags every client command has.
+type clientFlags struct {
+	registry, tokenFile *string
+}
+
+func newClientFlags(fs *flag.FlagSet) clientFlags {
+	return clientFlags{registry: registryFlag(fs), tokenFile: tokenFlag(fs)}
+}
+
+// dial connects to the registry the flags name, with their token; the
+// caller closes the client.
+func (f clientFlags) dial(ctx context.Context, env Env) (*registry.Client, error) {
+	tok, err := clientToken(*f.tokenFile, env.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	return registry.Dial(ctx, &registry.Options{Addr: *f.registry, Token: tok})
+}
+
+// dial parses args into fs, whose client flags are cf, and connects to the
+// registry; the caller closes the client.
+func dial(ctx context.Context, fs *flag.FlagSet, cf clientFlags, args []string, env Env) (*registry.Client, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
-	return registry.Dial(ctx, &registry.Options{Addr: *reg})
+	return cf.dial(ctx, env)
 }
 
 func runResolve(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("resolve", env)
-	reg := registryFlag(fs)
+	cf := newClientFlags(fs)
 	wait := fs.Duration("wait", 0, "wait this long for the topic to be registered")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -195,7 +228,7 @@ func runResolve(ctx context.Context, args []string, env Env) error {
 	if fs.NArg() != 1 {
 		return errors.New("resolve takes one topic")
 	}
-	c, err := registry.Dial(ctx, &registry.Options{Addr: *reg})
+	c, err := cf.dial(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -217,7 +250,7 @@ func runResolve(ctx context.Context, args []string, env Env) error {
 
 func runList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("list", env)
-	c, err := dial(ctx, fs, registryFlag(fs), args)
+	c, err := dial(ctx, fs, newClientFlags(fs), args, env)
 	if err != nil {
 		return err
 	}
@@ -234,7 +267,7 @@ func runList(ctx context.Context, args []string, env Env) error {
 
 func runWatch(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("watch", env)
-	c, err := dial(ctx, fs, registryFlag(fs), args)
+	c, err := dial(ctx, fs, newClientFlags(fs), args, env)
 	if err != nil {
 		return err
 	}
@@ -251,4 +284,23 @@ func runWatch(ctx context.Context, args []string, env Env) error {
 		}
 		fmt.Fprintf(env.Stdout, "%s\t%s\t%s\n", ev.Kind, ev.Entry.Topic, ev.Entry.Address)
 	}
+}
+
+// runUnregister removes a topic: the registry allows it only with a write
+// token that covers the topic (the client holds no lease of its own).
+func runUnregister(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("unregister", env)
+	cf := newClientFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		return errors.New("unregister takes one topic")
+	}
+	c, err := cf.dial(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Unregister(ctx, fs.Arg(0))
 }
