@@ -2,6 +2,7 @@ package rch
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/telechan/telechan/codec"
 	"github.com/telechan/telechan/internal/core"
@@ -21,6 +22,11 @@ type Options struct {
 	// ErrTooLarge and skips them. Default: 16 MiB.
 	MaxItemSize int
 
+	// HandshakeTimeout bounds the handshake, whatever the context passed to
+	// Connect allows, so that a peer that opens a session and says nothing
+	// cannot hold it. Default: 10 s.
+	HandshakeTimeout time.Duration
+
 	// Logger receives the connection's diagnostics. Default: discarded.
 	Logger *slog.Logger
 }
@@ -31,7 +37,8 @@ func (o *Options) config() core.Config {
 	}
 	return core.Config{
 		Codecs:      o.Codecs,
-		MaxItemSize: o.MaxItemSize,
-		Logger:      o.Logger,
+		MaxItemSize:      o.MaxItemSize,
+		HandshakeTimeout: o.HandshakeTimeout,
+		Logger:           o.Logger,
 	}
 }

@@ -173,6 +173,19 @@ func TestHandshakeCancelled(t *testing.T) {
 	}
 }
 
+// TestHandshakeTimeout: a server given a context that never ends still
+// gives up on a client that opens a session and says nothing.
+func TestHandshakeTimeout(t *testing.T) {
+	cs, ss := muxtest.Pair(t, nil)
+	if _, err := cs.Open(context.Background()); err != nil { // open, then silence
+		t.Fatal(err)
+	}
+	_, _, err := Connect(context.Background(), ss, Config{HandshakeTimeout: 50 * time.Millisecond})
+	if !errors.Is(err, ErrHandshake) || !strings.Contains(err.Error(), "no answer") {
+		t.Fatalf("Connect against a silent client: %v, want ErrHandshake saying no answer", err)
+	}
+}
+
 func TestUnknownPort(t *testing.T) {
 	ctx := testCtx(t)
 	c, s, _, _, _, _ := pair[int](t, Config{}, Config{})

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -25,21 +26,30 @@ func Connect(ctx context.Context, sess *mux.Session, cfg Config) (*Conn, *mux.St
 		c  *Conn
 		st *mux.Stream
 	)
+	hctx, cancel := context.WithTimeoutCause(ctx, cfg.HandshakeTimeout, errHandshakeTimeout)
+	defer cancel()
 	if sess.IsClient() {
-		c, st, err = connectClient(ctx, sess, cfg)
+		c, st, err = connectClient(hctx, sess, cfg)
 	} else {
-		c, st, err = connectServer(ctx, sess, cfg)
+		c, st, err = connectServer(hctx, sess, cfg)
 	}
 	if err != nil {
 		sess.Close()
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
+		if context.Cause(hctx) == errHandshakeTimeout {
+			return nil, nil, fmt.Errorf("%w: no answer within %v", ErrHandshake, cfg.HandshakeTimeout)
+		}
 		return nil, nil, err
 	}
 	c.start()
 	return c, st, nil
 }
+
+// errHandshakeTimeout is the cause of a handshake cut short by
+// Config.HandshakeTimeout.
+var errHandshakeTimeout = errors.New("handshake timeout")
 
 // withDeadline makes ctx's end interrupt I/O on st until the returned func
 // is called. It acts only once ctx is done, so that a timed-out read always

@@ -14,6 +14,7 @@ type Config struct {
 	Codecs            []codec.Codec
 	MaxItemSize       int
 	PortHeaderTimeout time.Duration
+	HandshakeTimeout  time.Duration
 	MaxPortOpens      int
 	Logger            *slog.Logger
 }
@@ -22,6 +23,7 @@ type Config struct {
 const (
 	DefaultMaxItemSize       = 16 << 20
 	DefaultPortHeaderTimeout = 10 * time.Second
+	DefaultHandshakeTimeout  = 10 * time.Second
 	DefaultMaxPortOpens      = 64
 	maxItemSizeLimit         = 1<<31 - 1
 )
@@ -45,6 +47,9 @@ func (cfg Config) WithDefaults() (Config, error) {
 	}
 	if cfg.PortHeaderTimeout <= 0 {
 		cfg.PortHeaderTimeout = DefaultPortHeaderTimeout
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if cfg.MaxPortOpens <= 0 {
 		cfg.MaxPortOpens = DefaultMaxPortOpens
