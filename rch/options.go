@@ -36,7 +36,7 @@ func (o *Options) config() core.Config {
 		return core.Config{}
 	}
 	return core.Config{
-		Codecs:      o.Codecs,
+		Codecs:           o.Codecs,
 		MaxItemSize:      o.MaxItemSize,
 		HandshakeTimeout: o.HandshakeTimeout,
 		Logger:           o.Logger,
