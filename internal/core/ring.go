@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -66,6 +67,7 @@ type Ring[T any] struct {
 	lost    error
 	subs    int
 	links   map[*Conn]int
+	writers kickers // the link writers, woken on every change
 	onNoSub func()
 	noSub   chan struct{}
 	wake    chan struct{}
@@ -96,8 +98,8 @@ func (r *Ring[T]) tail() uint64 {
 // publish appends e. Call without r.mu held.
 func (r *Ring[T]) publish(e ringEntry[T]) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.ended {
+		r.mu.Unlock()
 		return ErrClosed
 	}
 	e.vstart = r.vcount
@@ -105,6 +107,9 @@ func (r *Ring[T]) publish(e ringEntry[T]) error {
 	r.buf[r.head%uint64(len(r.buf))] = e
 	r.head++
 	r.changed()
+	writers := r.writers.snapshot()
+	r.mu.Unlock()
+	kickAll(writers)
 	return nil
 }
 
@@ -134,11 +139,14 @@ func (r *Ring[T]) send(v T) error {
 // end marks the sender gone, cleanly when err is nil.
 func (r *Ring[T]) end(err error) {
 	r.mu.Lock()
+	var writers []*worker
 	if !r.ended {
 		r.ended, r.lost = true, err
 		r.changed()
+		writers = r.writers.snapshot()
 	}
 	r.mu.Unlock()
+	kickAll(writers)
 }
 
 // next returns the entry at *pos and advances it, waiting for one. A
@@ -237,15 +245,6 @@ func (r *Ring[T]) unsubscribe() {
 	}
 }
 
-func (r *Ring[T]) addLink(c *Conn) {
-	r.mu.Lock()
-	if r.links == nil {
-		r.links = make(map[*Conn]int)
-	}
-	r.links[c]++
-	r.mu.Unlock()
-}
-
 func (r *Ring[T]) doneLink(c *Conn) {
 	r.mu.Lock()
 	if r.links[c]--; r.links[c] <= 0 {
@@ -255,73 +254,122 @@ func (r *Ring[T]) doneLink(c *Conn) {
 }
 
 // ringOut is a subscriber that lives on the peer: it writes the ring's
-// values from pos on to st, and a lag as a notice, so that the peer's
+// values from cur on to st, and a lag as a notice, so that the peer's
 // subscribers learn what they missed. It holds one subscription, given back
-// when the peer's subscribers are gone.
+// when the peer's subscribers are gone. It returns at once: the writing,
+// and the reading of what the peer says back, run on workers.
 func ringOut[T any](c *Conn, st *mux.Stream, r *Ring[T], cur cursor) {
-	r.addLink(c)
-	defer r.doneLink(c)
-	peerGone := make(chan struct{})
-	if !c.goroutine(func() { ringPeer(st, r, peerGone) }) {
-		r.unsubscribe()
-		st.Close()
-		return
+	l := &ringLink[T]{r: r, st: st, cur: cur}
+	l.c, l.t = c, l
+	r.mu.Lock()
+	if r.links == nil {
+		r.links = make(map[*Conn]int)
 	}
-	defer st.Close()
-	for {
-		select {
-		case <-r.ready(cur):
-		case <-peerGone:
-			return
-		case <-c.ctx.Done():
-			return
+	r.links[c]++
+	r.writers.add(&l.worker)
+	r.mu.Unlock()
+	l.peer.l, l.peer.st = l, st
+	l.peer.start(c, &l.peer)
+	l.kick()
+}
+
+// ringLink is ringOut's writer.
+type ringLink[T any] struct {
+	worker
+	r        *Ring[T]
+	st       *mux.Stream
+	cur      cursor // guarded by running on the worker
+	peerGone atomic.Bool
+	peer     ringPeer[T]
+}
+
+func (l *ringLink[T]) ready() bool {
+	if l.peerGone.Load() || l.c.ctx.Err() != nil {
+		return true
+	}
+	l.r.mu.Lock()
+	defer l.r.mu.Unlock()
+	return l.cur.pos < l.r.head || l.r.ended
+}
+
+func (l *ringLink[T]) step() bool {
+	c, st := l.c, l.st
+	if l.peerGone.Load() || c.ctx.Err() != nil {
+		l.end()
+		return true
+	}
+	e, err := l.r.next(c.ctx, &l.cur)
+	var lag *LagError
+	switch {
+	case errors.As(err, &lag):
+		msg := strconv.FormatUint(lag.Missed, 10)
+		if wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeLagged, msg)) != nil {
+			l.end()
+			return true
 		}
-		e, err := r.next(c.ctx, &cur)
-		var lag *LagError
-		switch {
-		case errors.As(err, &lag):
-			msg := strconv.FormatUint(lag.Missed, 10)
-			if wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeLagged, msg)) != nil {
-				return
-			}
-			continue
-		case err == io.EOF:
-			writeEnd(st, nil)
-			return
-		case c.ctx.Err() != nil:
-			return
-		case err != nil:
+		return false
+	case err == io.EOF:
+		writeEnd(st, nil)
+		l.end()
+		return true
+	case err != nil:
+		if c.ctx.Err() == nil {
 			writeEnd(st, err)
-			return
 		}
-		raw := e.encoded[c]
-		if raw == nil {
-			if raw, err = c.encodePlain(e.v); err != nil {
-				c.log.Warn("rch: broadcast value cannot be sent", "err", err)
-				continue
-			}
-		}
-		if wire.WriteFrame(st, wire.Item, raw) != nil {
-			return
+		l.end()
+		return true
+	}
+	raw := e.encoded[c]
+	if raw == nil {
+		if raw, err = c.encodePlain(e.v); err != nil {
+			c.log.Warn("rch: broadcast value cannot be sent", "err", err)
+			return false
 		}
 	}
+	if wire.WriteFrame(st, wire.Item, raw) != nil {
+		l.end()
+		return true
+	}
+	return false
+}
+
+func (l *ringLink[T]) abort() { l.end() }
+
+func (l *ringLink[T]) end() {
+	l.r.mu.Lock()
+	l.r.writers.remove(&l.worker)
+	l.r.mu.Unlock()
+	l.r.doneLink(l.c)
+	l.st.Close()
 }
 
 // ringPeer reads what the peer's subscribers say back: Close once the last
-// of them is gone.
-func ringPeer[T any](st *mux.Stream, r *Ring[T], gone chan struct{}) {
-	defer func() {
-		close(gone)
-		r.unsubscribe()
-	}()
-	t, n, err := wire.ReadHeader(st)
-	if err == nil && t == wire.Error {
-		readError(st, n)
+// of them is gone. Either way, the link gives back its subscription.
+type ringPeer[T any] struct {
+	streamReader
+	l *ringLink[T]
+}
+
+func (p *ringPeer[T]) step() bool {
+	if t, n, err := wire.ReadHeader(p.st); err == nil && t == wire.Error {
+		readError(p.st, n)
 	}
+	p.end()
+	return true
+}
+
+func (p *ringPeer[T]) abort() { p.end() }
+
+func (p *ringPeer[T]) end() {
+	p.st.Notify(nil)
+	p.l.peerGone.Store(true)
+	p.l.r.unsubscribe()
+	p.l.kick()
 }
 
 // ringIn publishes into r what a sender on the peer sends. When the last
-// local subscriber goes, it tells the peer with a Close frame.
+// local subscriber goes, it tells the peer with a Close frame. It returns
+// at once: frames are read on a worker as they arrive.
 func ringIn[T any](c *Conn, st *mux.Stream, r *Ring[T]) {
 	r.mu.Lock()
 	r.onNoSub = func() {
@@ -332,15 +380,17 @@ func ringIn[T any](c *Conn, st *mux.Stream, r *Ring[T]) {
 	if none {
 		r.onNoSub()
 	}
-	r.end(readRing(c, st, r))
-	st.Close()
+	serveFrames(c, st, ringFrames(c, r), func(err error) {
+		r.end(err)
+		st.Close()
+	})
 }
 
-// readRing is ringIn's loop: nil after End, otherwise why the sender
-// ended. Lag notices, and values too large or that cannot be decoded,
-// become gaps that the subscribers here are told of.
-func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
-	return readFrames(c, st, senderFrames{
+// ringFrames says how ringIn handles a sender's frames. Lag notices, and
+// values too large or that cannot be decoded, become gaps that the
+// subscribers here are told of.
+func ringFrames[T any](c *Conn, r *Ring[T]) senderFrames {
+	return senderFrames{
 		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
@@ -363,5 +413,5 @@ func readRing[T any](c *Conn, st *mux.Stream, r *Ring[T]) error {
 			r.publish(ringEntry[T]{gap: missed})
 			return true, nil
 		},
-	})
+	}
 }

@@ -191,10 +191,7 @@ func (b *bcastTxBinder[T]) Commit(c *Conn) Link {
 func (b *bcastTxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	r := newRing[T](max(int(ref.Cap), 1), 1)
 	b.tx().init(r, ref.Kind)
-	if !c.goroutine(func() { ringOut(c, st, r, cursor{}) }) {
-		st.Close()
-		r.unsubscribe()
-	}
+	ringOut(c, st, r, cursor{})
 	return nil
 }
 
@@ -252,10 +249,7 @@ func (b *bcastRxBinder[T]) Commit(c *Conn) Link {
 func (b *bcastRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	r := newRing[T](max(int(ref.Cap), 1), 1)
 	b.rx().init(r, ref.Kind, cursor{})
-	if !c.goroutine(func() { ringIn(c, st, r) }) {
-		st.Close()
-		r.end(c.lost())
-	}
+	ringIn(c, st, r)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
@@ -36,6 +37,7 @@ type Slot[T any] struct {
 	// the sender's and each value is encoded once per connection.
 	encoded map[*Conn][]byte
 	links   map[*Conn]int
+	writers kickers // the link writers, woken on every change
 	wake    chan struct{}
 	// onNoRx, if set, is called once the last receiver is gone.
 	onNoRx func()
@@ -78,27 +80,30 @@ func (s *Slot[T]) set(v T) error {
 		enc[c] = raw
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ended {
-		return ErrClosed
-	}
-	if s.rxs == 0 {
+	if s.ended || s.rxs == 0 {
+		s.mu.Unlock()
 		return ErrClosed
 	}
 	s.v, s.encoded = v, enc
 	s.version++
 	s.changed()
+	writers := s.writers.snapshot()
+	s.mu.Unlock()
+	kickAll(writers)
 	return nil
 }
 
 // end marks the sender gone, cleanly when err is nil.
 func (s *Slot[T]) end(err error) {
 	s.mu.Lock()
+	var writers []*worker
 	if !s.ended {
 		s.ended, s.lost = true, err
 		s.changed()
+		writers = s.writers.snapshot()
 	}
 	s.mu.Unlock()
+	kickAll(writers)
 }
 
 // next waits for a version newer than seen and returns it. After the
@@ -226,49 +231,105 @@ func (c *Conn) encodePlain(v any) ([]byte, error) {
 
 // watchOut writes the slot's values to st as they change, skipping those
 // replaced before the link got to them, and ends with End or Error once
-// the sender ends. A watcher reads the peer's Close. It stands, on this
-// side, for receivers that live on the peer, and holds one receiver count
-// of s, given back when they are gone.
+// the sender ends; it reads the peer's Close. It stands, on this side, for
+// receivers that live on the peer, and holds one receiver count of s,
+// given back when they are gone. It returns at once: the writing and the
+// reading run on workers.
 func watchOut[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
+	l := &watchLink[T]{s: s, st: st}
+	l.c, l.t = c, l
 	s.addLink(c)
-	defer s.doneLink(c)
-	peerGone := make(chan struct{})
-	if !c.goroutine(func() { watchPeerRx(st, s, peerGone) }) {
-		s.doneRx()
-		st.Close()
-		return
+	s.mu.Lock()
+	s.writers.add(&l.worker)
+	s.mu.Unlock()
+	l.peer.l, l.peer.st = l, st
+	l.peer.start(c, &l.peer)
+	l.kick()
+}
+
+// watchLink is watchOut's writer.
+type watchLink[T any] struct {
+	worker
+	s        *Slot[T]
+	st       *mux.Stream
+	seen     uint64
+	peerGone atomic.Bool
+	peer     watchPeer[T]
+}
+
+func (l *watchLink[T]) ready() bool {
+	if l.peerGone.Load() || l.c.ctx.Err() != nil {
+		return true
 	}
-	defer st.Close()
-	var seen uint64
-	for {
-		select {
-		case <-s.ready(seen):
-		case <-peerGone:
-			return
-		case <-c.ctx.Done():
-			return
-		}
-		raw, ver, v, ok := s.current(c, seen)
-		if !ok {
-			if err, ended := s.final(); ended {
-				writeEnd(st, err)
-				return
-			}
-			continue
-		}
-		if raw == nil { // set before this link existed
-			var err error
-			if raw, err = c.encodePlain(v); err != nil {
-				c.log.Warn("rch: watch value cannot be sent", "err", err)
-				seen = ver
-				continue
-			}
-		}
-		if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
-			return
-		}
-		seen = ver
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	return l.s.version > l.seen || l.s.ended
+}
+
+func (l *watchLink[T]) step() bool {
+	if l.peerGone.Load() || l.c.ctx.Err() != nil {
+		l.end()
+		return true
 	}
+	raw, ver, v, ok := l.s.current(l.c, l.seen)
+	if !ok {
+		if err, ended := l.s.final(); ended {
+			writeEnd(l.st, err)
+			l.end()
+			return true
+		}
+		return false
+	}
+	if raw == nil { // set before this link existed
+		var err error
+		if raw, err = l.c.encodePlain(v); err != nil {
+			l.c.log.Warn("rch: watch value cannot be sent", "err", err)
+			l.seen = ver
+			return false
+		}
+	}
+	if err := wire.WriteFrame(l.st, wire.Item, raw); err != nil {
+		l.end()
+		return true
+	}
+	l.seen = ver
+	return false
+}
+
+func (l *watchLink[T]) abort() { l.end() }
+
+func (l *watchLink[T]) end() {
+	l.s.mu.Lock()
+	l.s.writers.remove(&l.worker)
+	l.s.mu.Unlock()
+	l.s.doneLink(l.c)
+	l.st.Close()
+}
+
+// watchPeer reads what the peer's receivers say back: Close when the last
+// of them is gone. Close, Error, a protocol violation or the end of the
+// stream: either way the peer's receivers are gone, and the link gives
+// back its receiver count.
+type watchPeer[T any] struct {
+	streamReader
+	l *watchLink[T]
+}
+
+func (r *watchPeer[T]) step() bool {
+	if t, n, err := wire.ReadHeader(r.st); err == nil && t == wire.Error {
+		readError(r.st, n)
+	}
+	r.end()
+	return true
+}
+
+func (r *watchPeer[T]) abort() { r.end() }
+
+func (r *watchPeer[T]) end() {
+	r.st.Notify(nil)
+	r.l.peerGone.Store(true)
+	r.l.s.doneRx()
+	r.l.kick()
 }
 
 // final reports whether the sender has ended, and why if it was lost.
@@ -287,23 +348,10 @@ func writeEnd(st *mux.Stream, err error) {
 	wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeOf(err), err.Error()))
 }
 
-// watchPeerRx reads what the peer's receivers say back: Close when the
-// last of them is gone. It gives back the link's receiver count.
-func watchPeerRx[T any](st *mux.Stream, s *Slot[T], gone chan struct{}) {
-	defer func() {
-		close(gone)
-		s.doneRx()
-	}()
-	// Close, Error, a protocol violation or the end of the stream: either
-	// way the peer's receivers are gone.
-	if t, n, err := wire.ReadHeader(st); err == nil && t == wire.Error {
-		readError(st, n)
-	}
-}
-
 // watchIn reads values from st into s: it stands, on this side, for a
 // sender that lives on the peer. When the last local receiver closes it
-// tells the peer with a Close frame.
+// tells the peer with a Close frame. It returns at once: frames are read on
+// a worker as they arrive.
 func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
 	s.mu.Lock()
 	s.onNoRx = func() {
@@ -314,16 +362,17 @@ func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
 	if none {
 		s.onNoRx()
 	}
-	err := readValues(c, st, s)
-	s.end(err)
-	st.Close()
+	serveFrames(c, st, valueFrames(c, s), func(err error) {
+		s.end(err)
+		st.Close()
+	})
 }
 
-// readValues is watchIn's loop: nil after End, otherwise why the sender
-// ended. A value that is too large or cannot be decoded is skipped: a later
-// one replaces it anyway.
-func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
-	return readFrames(c, st, senderFrames{
+// valueFrames says how watchIn handles a sender's frames. A value that is
+// too large or cannot be decoded is skipped: a later one replaces it
+// anyway.
+func valueFrames[T any](c *Conn, s *Slot[T]) senderFrames {
+	return senderFrames{
 		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
@@ -336,5 +385,5 @@ func readValues[T any](c *Conn, st *mux.Stream, s *Slot[T]) error {
 		onTooLarge: func(n uint32) {
 			c.log.Warn("rch: watch value too large, skipped", "bytes", n)
 		},
-	})
+	}
 }

@@ -202,10 +202,7 @@ func (b *watchTxBinder[T]) Commit(c *Conn) Link {
 func (b *watchTxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	s := newRemoteSlot[T]()
 	b.tx().init(s, ref.Kind)
-	if !c.goroutine(func() { watchOut(c, st, s) }) {
-		st.Close()
-		s.doneRx()
-	}
+	watchOut(c, st, s)
 	return nil
 }
 
@@ -252,10 +249,7 @@ func (b *watchRxBinder[T]) Commit(c *Conn) Link {
 func (b *watchRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
 	s := newRemoteSlot[T]()
 	b.rx().init(s, ref.Kind, 0)
-	if !c.goroutine(func() { watchIn(c, st, s) }) {
-		st.Close()
-		s.end(c.lost())
-	}
+	watchIn(c, st, s)
 	return nil
 }
 

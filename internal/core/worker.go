@@ -74,3 +74,36 @@ func (w *worker) run() {
 		w.state.Store(workerRunning)
 	}
 }
+
+// kickers are the workers a shared channel state (a watch slot, a
+// broadcast ring) wakes on every change. Guard it with the owner's mutex;
+// kick the snapshot after unlocking.
+type kickers []*worker
+
+func (k *kickers) add(w *worker) { *k = append(*k, w) }
+
+func (k *kickers) remove(w *worker) {
+	for i, x := range *k {
+		if x == w {
+			(*k)[i] = (*k)[len(*k)-1]
+			(*k)[len(*k)-1] = nil
+			*k = (*k)[:len(*k)-1]
+			return
+		}
+	}
+}
+
+// snapshot returns the workers to kick, or nil.
+func (k kickers) snapshot() []*worker {
+	if len(k) == 0 {
+		return nil
+	}
+	return append([]*worker(nil), k...)
+}
+
+// kickAll kicks each of ws.
+func kickAll(ws []*worker) {
+	for _, w := range ws {
+		w.kick()
+	}
+}
