@@ -27,6 +27,12 @@ type Options struct {
 	// cannot hold it. Default: 10 s.
 	HandshakeTimeout time.Duration
 
+	// ClaimTimeout bounds how long receiving a channel half may wait for
+	// the peer to accept the stream that claims it. A peer that accepts no
+	// stream for that long is broken or hostile: the connection is closed
+	// and Recv reports ErrDisconnected. Default: 30 s.
+	ClaimTimeout time.Duration
+
 	// Logger receives the connection's diagnostics. Default: discarded.
 	Logger *slog.Logger
 }
@@ -39,6 +45,7 @@ func (o *Options) config() core.Config {
 		Codecs:           o.Codecs,
 		MaxItemSize:      o.MaxItemSize,
 		HandshakeTimeout: o.HandshakeTimeout,
+		ClaimTimeout:     o.ClaimTimeout,
 		Logger:           o.Logger,
 	}
 }

@@ -247,12 +247,25 @@ func (c *Conn) offer(port uint32, l Link) {
 	c.mu.Unlock()
 }
 
+// errClaimTimeout is the cause of a claim cut short by ClaimTimeout.
+var errClaimTimeout = errors.New("claim timeout")
+
 // claim opens the stream that claims port on the peer.
+// The peer's accept loop takes streams at once, so a claim that waits
+// Config.ClaimTimeout means the peer is broken or hostile: the connection is
+// closed.
 func (c *Conn) claim(ctx context.Context, port uint32) (*mux.Stream, error) {
-	st, err := c.sess.Open(ctx)
+	octx, cancel := context.WithTimeoutCause(ctx, c.cfg.ClaimTimeout, errClaimTimeout)
+	defer cancel()
+	st, err := c.sess.Open(octx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if context.Cause(octx) == errClaimTimeout {
+			c.log.Warn("rch: the peer accepts no stream; closing the connection", "timeout", c.cfg.ClaimTimeout)
+			c.sess.Close()
+			return nil, disconnected(fmt.Errorf("the peer accepted no stream within %v", c.cfg.ClaimTimeout))
 		}
 		return nil, disconnected(c.sessionErr(err))
 	}

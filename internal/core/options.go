@@ -15,6 +15,7 @@ type Config struct {
 	MaxItemSize       int
 	PortHeaderTimeout time.Duration
 	HandshakeTimeout  time.Duration
+	ClaimTimeout      time.Duration
 	MaxPortOpens      int
 	Logger            *slog.Logger
 }
@@ -24,6 +25,7 @@ const (
 	DefaultMaxItemSize       = 16 << 20
 	DefaultPortHeaderTimeout = 10 * time.Second
 	DefaultHandshakeTimeout  = 10 * time.Second
+	DefaultClaimTimeout      = 30 * time.Second
 	DefaultMaxPortOpens      = 64
 	maxItemSizeLimit         = 1<<31 - 1
 )
@@ -50,6 +52,9 @@ func (cfg Config) WithDefaults() (Config, error) {
 	}
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = DefaultClaimTimeout
 	}
 	if cfg.MaxPortOpens <= 0 {
 		cfg.MaxPortOpens = DefaultMaxPortOpens

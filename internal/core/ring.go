@@ -69,7 +69,6 @@ type Ring[T any] struct {
 	links   map[*Conn]int
 	writers kickers // the link writers, woken on every change
 	onNoSub func()
-	noSub   chan struct{}
 	wake    chan struct{}
 }
 
@@ -77,7 +76,6 @@ func newRing[T any](capacity, subs int) *Ring[T] {
 	return &Ring[T]{
 		buf:   make([]ringEntry[T], max(capacity, 1)),
 		subs:  subs,
-		noSub: make(chan struct{}),
 		wake:  make(chan struct{}),
 	}
 }
@@ -236,9 +234,6 @@ func (r *Ring[T]) unsubscribe() {
 	r.subs--
 	last := r.subs == 0
 	hook := r.onNoSub
-	if last {
-		close(r.noSub)
-	}
 	r.mu.Unlock()
 	if last && hook != nil {
 		hook()

@@ -32,6 +32,7 @@ type Slot[T any] struct {
 	ended   bool  // the sender closed, or was lost
 	lost    error // why the sender was lost, if it was
 	rxs     int   // live receivers, local ones and links
+	rxLost  error // why a receiver link ended abnormally, if one did
 	// encoded holds the current value encoded for each connection a
 	// receiver link writes to, filled by Send so that encoding errors are
 	// the sender's and each value is encoded once per connection.
@@ -80,9 +81,14 @@ func (s *Slot[T]) set(v T) error {
 		enc[c] = raw
 	}
 	s.mu.Lock()
-	if s.ended || s.rxs == 0 {
+	if s.ended {
 		s.mu.Unlock()
 		return ErrClosed
+	}
+	if s.rxs <= 0 {
+		err := s.rxErr()
+		s.mu.Unlock()
+		return err
 	}
 	s.v, s.encoded = v, enc
 	s.version++
@@ -155,8 +161,16 @@ func (s *Slot[T]) addRx() {
 }
 
 // doneRx counts one receiver less.
-func (s *Slot[T]) doneRx() {
+func (s *Slot[T]) doneRx() { s.doneRxErr(nil) }
+
+// doneRxErr counts one receiver less, which ended abnormally when why is
+// set (a receiver link whose connection was lost): once no receiver is
+// left the sender sees why in place of ErrClosed.
+func (s *Slot[T]) doneRxErr(why error) {
 	s.mu.Lock()
+	if why != nil && s.rxLost == nil {
+		s.rxLost = why
+	}
 	s.rxs--
 	last := s.rxs == 0
 	hook := s.onNoRx
@@ -175,9 +189,18 @@ func (s *Slot[T]) rxGone() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rxs <= 0 {
-		return ErrClosed
+		return s.rxErr()
 	}
 	return nil
+}
+
+// rxErr is what the sender sees once no receiver is left. Call with s.mu
+// held.
+func (s *Slot[T]) rxErr() error {
+	if s.rxLost != nil {
+		return s.rxLost
+	}
+	return ErrClosed
 }
 
 // addLink registers a receiver link writing to c.
@@ -316,19 +339,32 @@ type watchPeer[T any] struct {
 }
 
 func (r *watchPeer[T]) step() bool {
-	if t, n, err := wire.ReadHeader(r.st); err == nil && t == wire.Error {
-		readError(r.st, n)
+	t, n, err := wire.ReadHeader(r.st)
+	switch {
+	case err != nil:
+		err = r.c.classify(err)
+	case t == wire.Close:
+	case t == wire.Error:
+		if e, rerr := readError(r.st, n); rerr != nil {
+			err = r.c.classify(rerr)
+		} else {
+			err = e
+		}
+	default:
+		err = fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t)
 	}
-	r.end()
+	r.end(err)
 	return true
 }
 
-func (r *watchPeer[T]) abort() { r.end() }
+func (r *watchPeer[T]) abort() { r.end(r.c.lost()) }
 
-func (r *watchPeer[T]) end() {
+// end gives back the link's receiver count: cleanly after a Close frame
+// (why nil), otherwise with why.
+func (r *watchPeer[T]) end(why error) {
 	r.st.Notify(nil)
 	r.l.peerGone.Store(true)
-	r.l.s.doneRx()
+	r.l.s.doneRxErr(why)
 	r.l.kick()
 }
 

@@ -63,7 +63,7 @@ func (t *WatchTx[T]) Close() error {
 }
 
 // Err returns nil while a receiver is alive and ErrClosed once every one
-// is gone.
+// is gone (or why a receiver's connection was lost, if one was).
 func (t *WatchTx[T]) Err() error {
 	s, err := t.live()
 	if err != nil {
@@ -269,6 +269,6 @@ func (l watchRxLink[T]) Connected(c *Conn, st *mux.Stream) {
 
 func (l watchRxLink[T]) Failed(err error) {
 	if !l.closed {
-		l.s.doneRx()
+		l.s.doneRxErr(err)
 	}
 }

@@ -153,3 +153,24 @@ func TestSenderLost(t *testing.T) {
 		}
 	})
 }
+
+// TestResubscribe: a sender whose subscribers all closed can subscribe
+// again, and the new subscriber gets what is sent from then on.
+func TestResubscribe(t *testing.T) {
+	ctx := rchtest.Ctx(t)
+	tx, rx := broadcast.New[int](4)
+	rx.Close()
+	sub := tx.Subscribe()
+	if err := tx.Send(7); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := sub.Recv(ctx); v != 7 || err != nil {
+		t.Fatalf("Recv after resubscribing: %v, %v", v, err)
+	}
+	sub.Close()
+	again := tx.Subscribe()
+	tx.Close()
+	if _, err := again.Recv(ctx); !errors.Is(err, io.EOF) {
+		t.Fatalf("Recv after Close: %v, want io.EOF", err)
+	}
+}
