@@ -8,11 +8,11 @@ FUZZTIME    ?= 20s
 # Nested modules (each with its own go.mod) are tested too.
 MODULES     := . $(patsubst %/go.mod,%,$(wildcard */go.mod */*/go.mod))
 
-.PHONY: demo test fmt checkfmt vet lint bench fuzz generate checkgenerate
+.PHONY: demo test fmt checkfmt vet lint bench bench-quick fuzz generate checkgenerate
 
 ## demo: run the end-to-end demo over real WebSockets on loopback
 demo:
-	$(GO) run ./examples/count
+	$(GO) run ./examples/demo
 
 ## test: the whole suite with the race detector, nested modules included
 test: checkfmt vet
@@ -35,9 +35,15 @@ vet:
 lint: vet
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: benchmarks (figures, not pass/fail)
+## bench: telechan against its peers, every figure, medians of 3 runs (a few
+## minutes); JSON lines on stdout, table and chart in bench/results/
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	cd bench && $(GO) run ./cmd/benchrun -out results
+
+## bench-quick: every figure once with short windows (under a minute); also
+## writes bench/results/
+bench-quick:
+	cd bench && $(GO) run ./cmd/benchrun -quick -out results
 
 ## generate: regenerate rtc clients (go:generate) and rtcgen's golden files
 generate:
