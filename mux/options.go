@@ -105,6 +105,10 @@ type Options struct {
 
 	// HTTPClient performs the WebSocket handshake in Dial. nil means
 	// http.DefaultClient. Its Timeout, if any, bounds the handshake only.
+	// When its Transport is an *http.Transport without a custom TLS dialer,
+	// Dial uses a clone of it whose connections write each WebSocket
+	// message in one system call (a client masks what it sends, and the
+	// WebSocket library would otherwise flush every 4 KiB).
 	HTTPClient *http.Client
 
 	// HTTPHeader is added to Dial's handshake request, e.g.

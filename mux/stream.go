@@ -24,6 +24,9 @@ type Stream struct {
 	s    *Session
 	wire *wireState
 	wmu  sync.Mutex // serialises Writes so their chunks do not interleave
+	// frame is this stream's largest frame, when SetFrameSize changed it;
+	// guarded by wmu.
+	frame int
 }
 
 // newStream wraps a stream yamux opened or accepted.
@@ -73,6 +76,9 @@ func (st *Stream) Write(p []byte) (n int, err error) {
 	st.wmu.Lock()
 	defer st.wmu.Unlock()
 	frame := st.s.opts.FrameSize
+	if st.frame != 0 {
+		frame = st.frame
+	}
 	for n < len(p) {
 		m, err := st.ys.Write(p[n:min(len(p), n+frame)])
 		n += m
@@ -81,6 +87,17 @@ func (st *Stream) Write(p []byte) (n int, err error) {
 		}
 	}
 	return n, nil
+}
+
+// SetFrameSize changes, for this stream only, the largest frame Write
+// sends in one piece (see Options.FrameSize), within the same bounds. A
+// stream that sizes its own writes to the link, as a paced bulk stream
+// does, uses it to send each write as one frame.
+func (st *Stream) SetFrameSize(n int) {
+	n = min(max(n, minFrameSize), maxFrameSize)
+	st.wmu.Lock()
+	st.frame = n
+	st.wmu.Unlock()
 }
 
 // Close closes the stream for writing (a half-close): the peer's Read

@@ -31,8 +31,9 @@ func Dial(ctx context.Context, url string, opts *Options) (*Session, error) {
 
 // dial is Dial with validated options.
 func dial(ctx context.Context, url string, o *Options) (*Session, error) {
+	hc, corked := corkingClient(o.HTTPClient)
 	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPClient: o.HTTPClient,
+		HTTPClient: hc,
 		HTTPHeader: o.HTTPHeader,
 	})
 	if err != nil {
@@ -44,7 +45,7 @@ func dial(ctx context.Context, url string, o *Options) (*Session, error) {
 		}
 		return nil, fmt.Errorf("mux: dial %s: %w", url, err)
 	}
-	return overWebSocket(context.WithoutCancel(ctx), ws, wsAddr(url), true, o)
+	return overWebSocket(context.WithoutCancel(ctx), ws, wsAddr(url), true, corked(), o)
 }
 
 // Accept upgrades the HTTP request r to a WebSocket and runs the server side
@@ -78,7 +79,7 @@ func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error
 	if err != nil {
 		return nil, fmt.Errorf("mux: accept: %w", err)
 	}
-	return overWebSocket(context.WithoutCancel(r.Context()), ws, nil, false, o)
+	return overWebSocket(context.WithoutCancel(r.Context()), ws, nil, false, nil, o)
 }
 
 // Handler returns an http.Handler that accepts each request as a session
@@ -109,12 +110,13 @@ func Handler(serve func(ctx context.Context, s *Session), opts *Options) http.Ha
 
 // overWebSocket runs a session over ws with a fresh lifetime context derived
 // from parent. remote, if not nil, is reported as the remote address.
-func overWebSocket(parent context.Context, ws *websocket.Conn, remote net.Addr, client bool, o *Options) (*Session, error) {
+func overWebSocket(parent context.Context, ws *websocket.Conn, remote net.Addr, client bool, cork *corkConn, o *Options) (*Session, error) {
 	// The WebSocket gets a context of its own, cancelled when yamux closes
 	// the connection; the session context ends later, once Err is settled.
 	ctx, cancel := context.WithCancel(parent)
 	wsCtx, wsCancel := context.WithCancel(ctx)
 	conn := newMsgConn(wsCtx, wsCancel, ws, o.msgHook)
+	conn.cork = cork
 	s, err := newSession(ctx, cancel, conn, remote, client, o)
 	if err != nil {
 		_ = conn.Close()

@@ -30,6 +30,23 @@ type msgConn struct {
 
 	buf  []byte // held header, then the body gathered so far
 	need int    // body bytes still expected for the held header
+
+	// cork, when set, is the socket under a dialled WebSocket: each
+	// message is gathered there and written at once (see corkConn).
+	cork *corkConn
+}
+
+// writeMessage writes p as one WebSocket message.
+func (c *msgConn) writeMessage(p []byte) (int, error) {
+	if c.cork == nil {
+		return c.Conn.Write(p)
+	}
+	c.cork.cork()
+	n, err := c.Conn.Write(p)
+	if uerr := c.cork.uncork(); err == nil && uerr != nil {
+		return 0, uerr
+	}
+	return n, err
 }
 
 // newMsgConn wraps ws for a session whose lifetime context is ctx; cancel
@@ -47,7 +64,7 @@ func (c *msgConn) Write(p []byte) (int, error) {
 	if c.need == 0 {
 		body, ok := dataHeaderAlone(p)
 		if !ok {
-			return c.Conn.Write(p)
+			return c.writeMessage(p)
 		}
 		c.buf = append(c.buf[:0], p...)
 		c.need = int(body)
@@ -58,7 +75,7 @@ func (c *msgConn) Write(p []byte) (int, error) {
 	if c.need > 0 {
 		return len(p), nil // body arrives in pieces; keep gathering
 	}
-	if _, err := c.Conn.Write(c.buf); err != nil {
+	if _, err := c.writeMessage(c.buf); err != nil {
 		return 0, err
 	}
 	return len(p), nil

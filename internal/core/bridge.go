@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/telechan/telechan/internal/wire"
@@ -159,6 +160,7 @@ func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
 	if q.verbatim && watch {
 		b.p = newPacer()
 		b.ended = make(chan struct{})
+		st.SetFrameSize(wire.FrameHeaderSize + pacerMaxMSS) // the pacer sizes the frames
 	}
 	q.setKick(b.kick)
 	q.onClose(func(error) {
@@ -268,7 +270,9 @@ func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-ch
 }
 
 // writeVerbatim writes a byte item as it is, in frames no larger than the
-// peer accepts, each waiting for the pacer when there is one.
+// peer accepts, each waiting for the pacer when there is one. A paced frame
+// goes to the stream in one Write, header included, so that it travels as
+// one mux frame (see pumpOut).
 func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T], p *pacer, ended <-chan struct{}) error {
 	data := e.raw
 	if data == nil {
@@ -276,28 +280,39 @@ func writeVerbatim[T any](c *Conn, st *mux.Stream, e entry[T], p *pacer, ended <
 	}
 	for len(data) > 0 {
 		n := min(len(data), c.sendMax)
-		if p != nil {
-			n = min(n, p.frameSize())
-		}
-		var off uint64
-		if p != nil {
-			if err := p.wait(c.ctx, n, ended); err != nil {
+		if p == nil {
+			if err := wire.WriteFrame(st, wire.Item, data[:n]); err != nil {
 				return err
 			}
-			// Count the bytes before writing: the ack may come back
-			// before the write returns.
-			off = p.wrote(n, time.Now())
+			data = data[n:]
+			continue
 		}
-		if err := wire.WriteFrame(st, wire.Item, data[:n]); err != nil {
+		n = min(n, p.frameSize())
+		if err := p.wait(c.ctx, n, ended); err != nil {
 			return err
 		}
-		if p != nil {
-			p.stamp(off, time.Now())
+		buf := framePool.Get().(*[]byte)
+		frame := append(wire.AppendHeader((*buf)[:0], wire.Item, n), data[:n]...)
+		// Count the bytes before writing: the ack may come back before
+		// the write returns.
+		off := p.wrote(n, time.Now())
+		_, err := st.Write(frame)
+		*buf = frame
+		framePool.Put(buf)
+		if err != nil {
+			return err
 		}
+		p.stamp(off, time.Now())
 		data = data[n:]
 	}
 	return nil
 }
+
+// framePool holds the buffers paced frames are assembled in.
+var framePool = sync.Pool{New: func() any {
+	b := make([]byte, 0, wire.FrameHeaderSize+pacerMaxMSS)
+	return &b
+}}
 
 // outgoing returns the bytes to write for e on c, encoding or re-encoding
 // it when needed. The batch, if any, must be committed before the write.

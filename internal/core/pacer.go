@@ -25,10 +25,11 @@ const (
 	// pacerFrameTime is about how long the link takes to carry one frame
 	// of a paced stream: a small message on another stream waits behind
 	// at most one such frame at the bottleneck. Frames are sized from the
-	// rate the window implies, within pacerMinMSS and pacerMaxMSS.
+	// rate the window implies, within pacerMinMSS and pacerMaxMSS bytes of
+	// payload.
 	pacerFrameTime = 2 * time.Millisecond
 	pacerMinMSS    = 2 << 10
-	pacerMaxMSS    = 16 << 10
+	pacerMaxMSS    = 64 << 10
 	// pacerMSS is the frame size of a stream before its first round trip:
 	// small, so that the first round trips, which set the base, carry
 	// little serialisation time of their own.

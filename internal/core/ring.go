@@ -74,9 +74,9 @@ type Ring[T any] struct {
 
 func newRing[T any](capacity, subs int) *Ring[T] {
 	return &Ring[T]{
-		buf:   make([]ringEntry[T], max(capacity, 1)),
-		subs:  subs,
-		wake:  make(chan struct{}),
+		buf:  make([]ringEntry[T], max(capacity, 1)),
+		subs: subs,
+		wake: make(chan struct{}),
 	}
 }
 

@@ -19,7 +19,7 @@ const (
 // ChunkSize is the largest piece a Write is cut into. Each piece is queued
 // on its own, so a reader can start on a large write before it is all
 // there, and memory stays bounded by the channel's capacity in chunks.
-const ChunkSize = 32 << 10
+const ChunkSize = 64 << 10
 
 // DefaultChunks is the capacity, in chunks, of a channel made by New.
 const DefaultChunks = 8
