@@ -68,14 +68,20 @@ func TestDataHeaderAlone(t *testing.T) {
 }
 
 // recordConn records every Write, that is every WebSocket message when it
-// wraps a websocket.NetConn.
+// wraps a websocket.NetConn. With gate set, each Write first waits for a
+// value from it.
 type recordConn struct {
 	net.Conn
-	mu     sync.Mutex
-	writes [][]byte
+	entered, gate chan struct{} // with gate set, Write says it entered, then waits
+	mu            sync.Mutex
+	writes        [][]byte
 }
 
 func (c *recordConn) Write(p []byte) (int, error) {
+	if c.gate != nil {
+		c.entered <- struct{}{}
+		<-c.gate
+	}
 	c.mu.Lock()
 	c.writes = append(c.writes, bytes.Clone(p))
 	c.mu.Unlock()
@@ -91,57 +97,105 @@ func (c *recordConn) messages() [][]byte {
 	return slices.Clone(c.writes)
 }
 
+// idle waits until c's flusher has written everything whole.
+func (c *msgConn) idle() {
+	c.mu.Lock()
+	for c.flushing {
+		c.room.Wait()
+	}
+	c.mu.Unlock()
+}
+
+// TestMsgConnCoalesces: a data frame's header and body (even in pieces)
+// never leave apart, what yamux writes leaves in order, and frames written
+// while a message is on its way leave together in the next.
 func TestMsgConnCoalesces(t *testing.T) {
-	rec := &recordConn{}
+	rec := &recordConn{entered: make(chan struct{}), gate: make(chan struct{})}
 	c := &msgConn{Conn: rec}
+	c.room.L = &c.mu
+	c.lastWrite = time.Now().Add(time.Hour) // busy: every frame goes through the flusher
 	dataHdr := encodeHeader(typeData, 0, 1, 5)
 	writes := [][]byte{
-		encodeHeader(typeWindowUpdate, flagSYN, 1, 0), // alone: at once
-		dataHdr, []byte("hello"), // one message
-		dataHdr, []byte("hel"), []byte("lo"), // body in pieces: one message
-		encodeHeader(typeData, flagFIN, 1, 0),     // empty data: at once
-		encodeHeader(typePing, flagSYN, 0, 1),     // at once
-		append(slices.Clone(dataHdr), "whole"...), // already whole: at once
+		encodeHeader(typeWindowUpdate, flagSYN, 1, 0),
+		dataHdr, []byte("hello"),
+		dataHdr, []byte("hel"), []byte("lo"), // body in pieces
+		encodeHeader(typeData, flagFIN, 1, 0), // empty data
+		encodeHeader(typePing, flagSYN, 0, 1),
+		append(slices.Clone(dataHdr), "whole"...), // already whole
 	}
-	for _, p := range writes {
+	var all []byte
+	for i, p := range writes {
 		if n, err := c.Write(p); n != len(p) || err != nil {
 			t.Fatalf("Write(%d bytes) = %d, %v", len(p), n, err)
 		}
+		all = append(all, p...)
+		if i == 0 {
+			<-rec.entered // the first frame is on its way, alone
+		}
 	}
-	wantLens := []int{12, 17, 17, 12, 12, 17}
-	var got []int
-	for _, m := range rec.messages() {
-		got = append(got, len(m))
+	// Everything written meanwhile leaves as one message.
+	rec.gate <- struct{}{}
+	<-rec.entered
+	rec.gate <- struct{}{}
+	c.idle()
+	msgs := rec.messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2 (the first frame, then the rest together)", len(msgs))
 	}
-	if !slices.Equal(got, wantLens) {
-		t.Fatalf("message sizes %v, want %v", got, wantLens)
+	if got := bytes.Join(msgs, nil); !bytes.Equal(got, all) {
+		t.Fatalf("messages carry %q, want %q", got, all)
 	}
-	if m := rec.messages()[2]; !bytes.Equal(m[headerSize:], []byte("hello")) {
-		t.Errorf("gathered body %q", m[headerSize:])
+	checkWholeFrames(t, msgs, 64)
+}
+
+// TestMsgConnIdleWritesAtOnce: on an idle connection a whole frame is
+// written by the caller itself, before Write returns, with no flusher.
+func TestMsgConnIdleWritesAtOnce(t *testing.T) {
+	rec := &recordConn{}
+	c := &msgConn{Conn: rec}
+	c.room.L = &c.mu
+	frame := append(encodeHeader(typeData, 0, 1, 5), "hello"...)
+	if _, err := c.Write(frame[:headerSize]); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.messages()) != 0 {
+		t.Fatal("a lone header was written")
+	}
+	if _, err := c.Write(frame[headerSize:]); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := rec.messages(); len(msgs) != 1 || !bytes.Equal(msgs[0], frame) {
+		t.Fatalf("messages %q right after Write, want the frame", msgs)
 	}
 }
 
-// checkWholeFrames fails unless every message is exactly one whole frame.
+// checkWholeFrames fails unless every message is one or more whole frames,
+// and returns how many frames there were.
 func checkWholeFrames(t *testing.T, msgs [][]byte, maxBody int) (frames int) {
 	t.Helper()
 	for i, m := range msgs {
-		if len(m) < headerSize {
-			t.Fatalf("message %d: %d bytes, shorter than a header", i, len(m))
-		}
-		h := parseHeader(m)
-		if want := headerSize + int(h.bodyLen()); len(m) != want {
-			t.Fatalf("message %d: %d bytes, frame %+v needs %d", i, len(m), h, want)
-		}
-		if int(h.bodyLen()) > maxBody {
-			t.Fatalf("message %d: data frame of %d bytes > FrameSize %d", i, h.bodyLen(), maxBody)
+		for len(m) > 0 {
+			if len(m) < headerSize {
+				t.Fatalf("message %d: %d bytes left, shorter than a header", i, len(m))
+			}
+			h := parseHeader(m)
+			n := headerSize + int(h.bodyLen())
+			if len(m) < n {
+				t.Fatalf("message %d: %d bytes left, frame %+v needs %d", i, len(m), h, n)
+			}
+			if int(h.bodyLen()) > maxBody {
+				t.Fatalf("message %d: data frame of %d bytes > FrameSize %d", i, h.bodyLen(), maxBody)
+			}
+			m = m[n:]
+			frames++
 		}
 	}
-	return len(msgs)
+	return frames
 }
 
 // TestWebSocketMessageIsFrame runs traffic through the real WebSocket stack
-// and checks that each WebSocket message carries exactly one yamux frame,
-// with data frames no larger than FrameSize.
+// and checks that each WebSocket message carries whole yamux frames (one
+// or several, never a piece), with data frames no larger than FrameSize.
 func TestWebSocketMessageIsFrame(t *testing.T) {
 	var mu sync.Mutex
 	var recs []*recordConn

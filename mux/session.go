@@ -23,6 +23,8 @@ import (
 //   - one opener per Session.Open call whose context can be cancelled,
 //     until yamux has opened the stream.
 //   - short-lived goroutines yamux starts to answer the peer's pings.
+//   - over WebSocket, msgConn's flusher while frames wait to be written
+//     (wsconn.go); watch waits for it once yamux has closed the connection.
 //
 // The connection below yamux is a trackConn (track.go) over either the
 // caller's net.Conn or, for WebSocket, a msgConn (wsconn.go) over
@@ -63,8 +65,11 @@ type Session struct {
 	log    *slog.Logger
 	client bool
 	track  *tracker
-	local  net.Addr
-	remote net.Addr
+	// flushers, if set, waits for the goroutines of the connection under
+	// yamux (msgConn's flusher).
+	flushers func()
+	local    net.Addr
+	remote   net.Addr
 
 	ctx       context.Context // session lifetime; cancelled when it ends
 	cancel    context.CancelFunc
@@ -99,6 +104,9 @@ func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, r
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if w, ok := conn.(interface{ wait() }); ok {
+		s.flushers = w.wait
+	}
 	tc := &trackConn{Conn: conn, t: s.track, onError: s.noteCause}
 	start := yamux.Server
 	if client {
@@ -123,6 +131,9 @@ func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, r
 func (s *Session) watch() {
 	defer s.wg.Done()
 	<-s.ys.CloseChan()
+	if s.flushers != nil {
+		s.flushers() // yamux closed the connection: the flusher is ending
+	}
 	err := s.endErr()
 	s.log.Debug("mux: session ended", "err", err, "remote", s.remote)
 	s.cancel()

@@ -3,38 +3,58 @@ package mux
 import (
 	"context"
 	"net"
+	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
 
-// msgConn carries a yamux session over a WebSocket so that one yamux frame
-// travels as one WebSocket message.
+// msgConn carries a yamux session over a WebSocket. Each WebSocket message
+// holds one or more whole yamux frames.
 //
 // websocket.NetConn turns every Write into one message, and yamux's send
 // loop writes a data frame with two Writes: the 12-byte header, then the
-// body. Sent as they come, every data frame would cost two messages, and the
-// header message would carry nothing a peer could use alone. So msgConn
-// holds a lone data-frame header until its body has been written and sends
-// both as one message. Every other Write (window updates, pings, go away,
-// zero-length data, or a frame already whole) goes out at once.
+// body, one frame at a time, waiting for each write. Written as they come,
+// every data frame would cost two messages, and under many concurrent calls
+// every frame its own system call. So msgConn gathers what yamux writes and
+// a flusher sends everything gathered as one message: while one message is
+// being written, the frames yamux produces meanwhile pile up and leave
+// together in the next. A frame is never split across messages, and no
+// flusher goroutine exists while nothing is pending.
 //
-// Write is only ever called by yamux's send goroutine, one call at a time,
-// so the held frame needs no lock (and no lock is held across the write).
-// msgConn is used only over WebSocket: on a plain byte stream (Client,
-// Server) message boundaries do not exist and the copy would be waste.
+// Write is only ever called by yamux's send goroutine, one call at a time.
+// It blocks only while maxPending bytes wait, so a stalled connection still
+// stalls yamux (whose write timeout then ends the session). A failed flush
+// closes the connection; Write reports the error from then on.
 type msgConn struct {
 	net.Conn // websocket.NetConn: one Write is one binary message
 
 	ws     *websocket.Conn
 	cancel context.CancelFunc // ends the context given to websocket.NetConn
 
-	buf  []byte // held header, then the body gathered so far
-	need int    // body bytes still expected for the held header
-
 	// cork, when set, is the socket under a dialled WebSocket: each
 	// message is gathered there and written at once (see corkConn).
 	cork *corkConn
+
+	mu        sync.Mutex
+	room      sync.Cond // signalled when pending shrinks or err is set
+	pending   []byte    // gathered bytes; the first whole of them are whole frames
+	whole     int
+	need      int       // body bytes still expected for the frame being gathered
+	spare     []byte    // the buffer of the last message written, for reuse
+	flushing  bool      // a write is under way (a flusher runs, or Write writes)
+	lastWrite time.Time // when the last message was written
+	err       error     // sticky: why the connection failed
+	closing   bool      // Close has begun: Write takes nothing more
+	wg        sync.WaitGroup
+
+	closed    chan struct{} // closed once Close has returned
+	closeOnce sync.Once
 }
+
+// maxPending is how many bytes Write gathers before it waits for the
+// flusher: enough for several large frames.
+const maxPending = 512 << 10
 
 // writeMessage writes p as one WebSocket message.
 func (c *msgConn) writeMessage(p []byte) (int, error) {
@@ -57,34 +77,163 @@ func newMsgConn(ctx context.Context, cancel context.CancelFunc, ws *websocket.Co
 	if hook != nil {
 		nc = hook(nc)
 	}
-	return &msgConn{Conn: nc, ws: ws, cancel: cancel}
+	c := &msgConn{Conn: nc, ws: ws, cancel: cancel, closed: make(chan struct{})}
+	c.room.L = &c.mu
+	return c
 }
 
 func (c *msgConn) Write(p []byte) (int, error) {
-	if c.need == 0 {
-		body, ok := dataHeaderAlone(p)
-		if !ok {
-			return c.writeMessage(p)
+	c.mu.Lock()
+	for c.err == nil && len(c.pending) >= maxPending {
+		c.room.Wait()
+	}
+	if c.err != nil || c.closing {
+		err := c.err
+		if err == nil {
+			err = net.ErrClosed
 		}
-		c.buf = append(c.buf[:0], p...)
-		c.need = int(body)
-		return len(p), nil
-	}
-	c.buf = append(c.buf, p...)
-	c.need -= min(len(p), c.need)
-	if c.need > 0 {
-		return len(p), nil // body arrives in pieces; keep gathering
-	}
-	if _, err := c.writeMessage(c.buf); err != nil {
+		c.mu.Unlock()
 		return 0, err
 	}
+	c.pending = append(c.pending, p...)
+	if c.need == 0 {
+		if body, ok := dataHeaderAlone(p); ok {
+			c.need = int(body) // the body follows in later Writes
+		} else {
+			c.whole = len(c.pending)
+		}
+	} else if c.need -= min(len(p), c.need); c.need == 0 {
+		c.whole = len(c.pending)
+	}
+	if c.whole == 0 || c.flushing {
+		c.mu.Unlock()
+		return len(p), nil
+	}
+	now := time.Now()
+	if c.whole == len(c.pending) && now.Sub(c.lastWrite) > busyGap {
+		// The connection was idle: write here, at once, rather than hand
+		// the frame to a flusher. Frames that follow this one closely
+		// will go through the flusher and leave together.
+		msg := c.pending
+		c.pending, c.whole, c.flushing = c.spare[:0], 0, true
+		c.mu.Unlock()
+		_, err := c.writeMessage(msg)
+		c.mu.Lock()
+		c.lastWrite = time.Now()
+		c.spare = msg[:0]
+		c.flushing = false
+		if err != nil {
+			c.fail(err)
+		}
+		c.room.Broadcast()
+		err = c.err
+		start := err == nil && c.whole > 0
+		if start {
+			c.flushing = true
+			c.wg.Add(1)
+		}
+		c.mu.Unlock()
+		if start {
+			go c.flush()
+		}
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	c.flushing = true
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go c.flush()
 	return len(p), nil
 }
 
-// Close tears the WebSocket down without the closing handshake, which could
-// wait up to 10s for a peer that is gone. Cancelling the context first
-// aborts a read or write in progress.
-func (c *msgConn) Close() error {
+// busyGap is how soon after the last write a frame must come for the
+// connection to count as busy: its frames then go through the flusher, to
+// be gathered, instead of being written by yamux's send loop directly.
+const busyGap = 20 * time.Microsecond
+
+// fail records err, the first write error, and closes the WebSocket so
+// that the reader fails too and yamux notices at once. Call with c.mu
+// held.
+func (c *msgConn) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
 	c.cancel()
-	return c.ws.CloseNow()
+	c.ws.CloseNow()
+}
+
+// flush writes the whole frames gathered, as one message each round, until
+// none is left.
+func (c *msgConn) flush() {
+	defer c.wg.Done()
+	c.mu.Lock()
+	for c.whole > 0 && c.err == nil {
+		msg := c.pending[:c.whole]
+		c.pending = append(c.spare[:0], c.pending[c.whole:]...)
+		c.whole, c.spare = 0, nil
+		c.mu.Unlock()
+		_, err := c.writeMessage(msg)
+		c.mu.Lock()
+		c.lastWrite = time.Now()
+		if err != nil {
+			c.fail(err)
+		}
+		if cap(msg) <= maxPending {
+			c.spare = msg[:0]
+		}
+		c.room.Broadcast()
+	}
+	c.flushing = false
+	c.room.Broadcast()
+	c.mu.Unlock()
+}
+
+// Close tears the WebSocket down without the closing handshake, which could
+// wait up to 10s for a peer that is gone. It first gives the flusher up to
+// flushOnClose to write the frames yamux has handed over (a stream's last
+// data and FIN, written just before its session is closed, must not be
+// lost), then cancels the context, which aborts a read or write in
+// progress. It returns once the flusher, if any, has ended.
+func (c *msgConn) Close() error {
+	c.mu.Lock()
+	c.closing = true // what yamux writes from now on is not sent
+	c.mu.Unlock()
+	drained := make(chan struct{})
+	go func() {
+		c.mu.Lock()
+		for c.err == nil && c.flushing {
+			c.room.Wait()
+		}
+		c.mu.Unlock()
+		close(drained)
+	}()
+	t := time.NewTimer(flushOnClose)
+	select {
+	case <-drained:
+	case <-t.C:
+	}
+	t.Stop()
+	c.cancel()
+	err := c.ws.CloseNow()
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = net.ErrClosed
+	}
+	c.room.Broadcast()
+	c.mu.Unlock()
+	<-drained
+	c.wg.Wait()
+	c.closeOnce.Do(func() { close(c.closed) })
+	return err
+}
+
+// flushOnClose bounds how long Close waits for pending frames to leave.
+const flushOnClose = time.Second
+
+// wait returns once c has been closed and its flusher, if any, has ended.
+func (c *msgConn) wait() {
+	<-c.closed
+	c.wg.Wait()
 }
