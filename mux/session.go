@@ -159,7 +159,7 @@ func (s *Session) Open(ctx context.Context) (*Stream, error) {
 	}
 	if ctx.Done() == nil {
 		ys, err := s.ys.OpenStream()
-		return s.newStream(ys, err)
+		return s.newStream(ys, err, true)
 	}
 	return s.openCtx(ctx)
 }
@@ -188,7 +188,7 @@ func (s *Session) openCtx(ctx context.Context) (*Stream, error) {
 	}
 	select {
 	case r := <-handoff:
-		return s.newStream(r.ys, r.err)
+		return s.newStream(r.ys, r.err, true)
 	case <-ctx.Done():
 		close(abandon)
 		return nil, ctx.Err()
@@ -203,7 +203,7 @@ func (s *Session) Accept(ctx context.Context) (*Stream, error) {
 	if err != nil {
 		return nil, s.sessionError(err)
 	}
-	return s.newStream(ys, nil)
+	return s.newStream(ys, nil, false)
 }
 
 // Close ends the session and every stream in it at once; it does not flush

@@ -29,12 +29,12 @@ type Stream struct {
 	frame int
 }
 
-// newStream wraps a stream yamux opened or accepted.
-func (s *Session) newStream(ys *yamux.Stream, err error) (*Stream, error) {
+// newStream wraps a stream yamux opened (opened set) or accepted.
+func (s *Session) newStream(ys *yamux.Stream, err error, opened bool) (*Stream, error) {
 	if err != nil {
 		return nil, s.sessionError(err)
 	}
-	return &Stream{ys: ys, s: s, wire: s.track.state(ys.StreamID())}, nil
+	return &Stream{ys: ys, s: s, wire: s.track.state(ys.StreamID(), opened)}, nil
 }
 
 // ID returns the yamux stream ID: odd for streams the client side opened,
@@ -50,6 +50,16 @@ func (st *Stream) Session() *Session { return st.s }
 // returns an error matching ErrClosed or ErrLost; after the read deadline, an
 // error matching os.ErrDeadlineExceeded.
 func (st *Stream) Read(p []byte) (int, error) {
+	if st.s.ys.IsClosed() && st.wire.pending.Load() <= 0 && !st.wire.orphan {
+		// Nothing left to read and the session is over: answer here.
+		// (yamux's Read would spin on its shutdown channel until its
+		// Close reaches this stream, which with many streams can take
+		// long, every reader competing for the stream locks.)
+		if st.wire.finIn.Load() {
+			return 0, io.EOF
+		}
+		return 0, st.s.endErr()
+	}
 	n, err := st.ys.Read(p)
 	st.wire.pending.Add(-int64(n))
 	if err == io.EOF {

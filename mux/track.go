@@ -172,12 +172,22 @@ func (t *tracker) signalAll() {
 }
 
 // state returns the wireState of stream id. A Stream keeps the pointer, so
-// the entry may leave the map without the Stream losing what it knew. A
-// stream the tracker does not know gets a fresh state that is never updated.
-func (t *tracker) state(id uint32) *wireState {
+// the entry may leave the map without the Stream losing what it knew.
+//
+// A stream this side opened is registered here if its SYN has not gone out
+// yet (yamux queues it and OpenStream returns at once); the SYN's header
+// then finds the entry. A stream the peer opened that the tracker no longer
+// knows was reset or closed both ways before it was accepted: it gets a
+// fresh orphan state that is never updated.
+func (t *tracker) state(id uint32, opened bool) *wireState {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if st := t.streams[id]; st != nil {
+		return st
+	}
+	if opened {
+		st := new(wireState)
+		t.streams[id] = st
 		return st
 	}
 	return &wireState{orphan: true}

@@ -135,6 +135,9 @@ func (b *inBridge[T]) item(raw []byte) error {
 	return nil
 }
 
+// pooled: the items of a byte channel are read into pooled chunks.
+func (b *inBridge[T]) pooled() bool { return b.q.verbatim }
+
 func (b *inBridge[T]) tooLarge(n uint32) {
 	b.q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, b.c.recvMax))
 }
@@ -251,6 +254,13 @@ func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-ch
 		if err := writeVerbatim(c, st, e, p, ended); err != nil {
 			q.closeRecv(c.classify(err))
 			return true
+		}
+		// Written whole: the chunk (a bin Writer's, or one read from
+		// another connection) has no other owner.
+		if e.raw != nil {
+			PutChunk(e.raw)
+		} else {
+			PutChunk(any(e.v).([]byte))
 		}
 		return false
 	}

@@ -128,7 +128,12 @@ func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 		h.tooLarge(n)
 		return false, nil
 	}
-	raw := make([]byte, n)
+	var raw []byte
+	if p, ok := h.(interface{ pooled() bool }); ok && p.pooled() {
+		raw = GetChunk(int(n)) // a bin chunk: its reader gives it back
+	} else {
+		raw = make([]byte, n)
+	}
 	if _, err := io.ReadFull(st, raw); err != nil {
 		return true, c.classify(err)
 	}

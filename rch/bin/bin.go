@@ -102,7 +102,7 @@ func (w *Writer) WriteContext(ctx context.Context, p []byte) (n int, err error) 
 	}()
 	for len(p) > 0 {
 		k := min(len(p), ChunkSize)
-		chunk := make([]byte, k)
+		chunk := core.GetChunk(k)
 		copy(chunk, p[:k])
 		if err := w.tx.Send(ctx, chunk); err != nil {
 			return n, err
@@ -117,7 +117,7 @@ func (w *Writer) WriteContext(ctx context.Context, p []byte) (n int, err error) 
 // extra copy of each chunk.
 func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
 	for {
-		buf := make([]byte, ChunkSize)
+		buf := core.GetChunk(ChunkSize)
 		k, rerr := r.Read(buf)
 		if k > 0 {
 			chunk, over := w.room(buf[:k])
@@ -129,6 +129,9 @@ func (w *Writer) ReadFrom(r io.Reader) (n int64, err error) {
 			if over {
 				return n, ErrSize
 			}
+		}
+		if k == 0 {
+			core.PutChunk(buf)
 		}
 		switch {
 		case rerr == io.EOF:
@@ -173,11 +176,12 @@ func (w *Writer) UnmarshalCBOR(b []byte) error {
 // io.WriterTo and io.Closer; one goroutine at a time may read.
 type Reader struct {
 	handle
-	rx   core.Rx[[]byte]
-	mu   sync.Mutex
-	left []byte
-	read int64 // bytes taken from the stream so far
-	err  error // sticky: once the stream failed or ended, it stays so
+	rx    core.Rx[[]byte]
+	mu    sync.Mutex
+	left  []byte
+	chunk []byte // the pooled chunk left is part of
+	read  int64  // bytes taken from the stream so far
+	err   error  // sticky: once the stream failed or ended, it stays so
 }
 
 // Size returns the length announced for a sized stream, or zero.
@@ -204,10 +208,14 @@ func (r *Reader) ReadContext(ctx context.Context, p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		r.left = chunk
+		r.chunk, r.left = chunk, chunk
 	}
 	n := copy(p, r.left)
 	r.left = r.left[n:]
+	if len(r.left) == 0 {
+		core.PutChunk(r.chunk) // read out: nothing refers to it any more
+		r.chunk = nil
+	}
 	return n, nil
 }
 
@@ -243,8 +251,8 @@ func (r *Reader) WriteTo(w io.Writer) (n int64, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for {
-		chunk := r.left
-		r.left = nil
+		chunk, whole := r.left, r.chunk
+		r.left, r.chunk = nil, nil
 		if len(chunk) == 0 {
 			chunk, err = r.next(context.Background())
 			if err == io.EOF {
@@ -253,13 +261,15 @@ func (r *Reader) WriteTo(w io.Writer) (n int64, err error) {
 			if err != nil {
 				return n, err
 			}
+			whole = chunk
 		}
 		k, err := w.Write(chunk)
 		n += int64(k)
 		if err != nil {
-			r.left = chunk[k:]
+			r.left, r.chunk = chunk[k:], whole
 			return n, err
 		}
+		core.PutChunk(whole) // written whole, and an io.Writer keeps nothing
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -87,12 +89,13 @@ func (s *server) serve(ss *mux.Session) <-chan error {
 // connection: nil for a message, or the error.
 func (r *raw) nextErr(t *testing.T) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	select {
 	case err := <-r.errs:
 		return err
 	case <-ctx.Done():
+		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1) // where it hangs
 		t.Fatalf("the server reported nothing: %v", ctx.Err())
 		return nil
 	}
