@@ -89,17 +89,5 @@ func (s *httpServer) close() {
 	s.handlers.Wait()
 }
 
-// closers runs functions in reverse order of adding, like defers.
-type closers []func()
-
-func (c *closers) add(f func()) { *c = append(*c, f) }
-
-func (c *closers) run() {
-	for i := len(*c) - 1; i >= 0; i-- {
-		(*c)[i]()
-	}
-	*c = nil
-}
-
 // errStopped is what a flow's ends see once it is being stopped.
 var errStopped = errors.New("bench: stopped")

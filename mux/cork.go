@@ -62,9 +62,9 @@ const maxCorkBuf = 1 << 20
 
 // corkingClient returns an HTTP client for one dial, like base (nil means
 // http.DefaultClient), whose connection will be corkable, and a function
-// returning that connection once dialled (nil if none was). A base whose
-// transport is not an *http.Transport is returned as it is: its
-// connections cannot be corked.
+// returning that connection once dialled (nil if none was, as when the
+// transport dials TLS itself). A base whose transport is not an
+// *http.Transport is returned as it is: its connections cannot be corked.
 func corkingClient(base *http.Client) (*http.Client, func() *corkConn) {
 	if base == nil {
 		base = http.DefaultClient
@@ -74,7 +74,7 @@ func corkingClient(base *http.Client) (*http.Client, func() *corkConn) {
 		rt = http.DefaultTransport
 	}
 	t, ok := rt.(*http.Transport)
-	if !ok || t.DialTLSContext != nil || t.DialTLS != nil {
+	if !ok {
 		return base, func() *corkConn { return nil }
 	}
 	var (

@@ -105,7 +105,7 @@ type Options struct {
 
 	// HTTPClient performs the WebSocket handshake in Dial. nil means
 	// http.DefaultClient. Its Timeout, if any, bounds the handshake only.
-	// When its Transport is an *http.Transport without a custom TLS dialer,
+	// When its Transport is an *http.Transport (whose TCP dialer is used),
 	// Dial uses a clone of it whose connections write each WebSocket
 	// message in one system call (a client masks what it sends, and the
 	// WebSocket library would otherwise flush every 4 KiB).

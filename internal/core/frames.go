@@ -8,8 +8,7 @@ import (
 	"github.com/telechan/telechan/mux"
 )
 
-// frameHandler says what to do with the frames a sending half writes; see
-// readFrames.
+// frameHandler says what to do with the frames a sending half writes.
 type frameHandler interface {
 	// item takes the payload of an Item within the size limit; an error
 	// ends the stream with it.
@@ -38,22 +37,15 @@ func (h senderFrames) notice(code wire.ErrorCode, msg string) (bool, error) {
 	return h.onNotice(code, msg)
 }
 
-// readFrames reads what a sending half writes on st: Items (each handed to
-// h.item, or skipped and reported to h.tooLarge when over the limit) until
-// End, when it returns nil, or until the sending half ended otherwise, when
-// it returns why: a final Error frame, a protocol violation, or the stream
-// or connection ending first.
-func readFrames(c *Conn, st *mux.Stream, h frameHandler) error {
-	for {
-		if end, err := readFrame(c, st, h); end {
-			return err
-		}
-	}
-}
+// A sending half writes Items (each handed to h.item, or skipped and
+// reported to h.tooLarge when over the limit) until End; the sending half
+// ended otherwise when a final Error frame, a protocol violation, or the
+// end of the stream or connection comes first.
 
-// serveFrames is readFrames on a worker: frames are read as they arrive,
-// with no goroutine while none does, and finish is called once at the end
-// with what readFrames would return.
+// serveFrames reads what a sending half writes on st on a worker: frames
+// are read as they arrive, with no goroutine while none does, and finish is
+// called once at the end: with nil after End, otherwise with why the
+// sending half ended.
 func serveFrames(c *Conn, st *mux.Stream, h frameHandler, finish func(error)) {
 	r := &frameReader{h: h, finish: finish}
 	r.st = st
@@ -98,7 +90,7 @@ func (r *streamReader) start(c *Conn, t task) {
 }
 
 // readFrame reads one frame of what a sending half writes on st and
-// handles it as readFrames does. end reports that the sending half is
+// handles it. end reports that the sending half is
 // over; err then says why (nil after End).
 func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 	t, n, err := wire.ReadHeader(st)
