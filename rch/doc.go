@@ -15,6 +15,17 @@
 //     bounded buffer with backpressure, order kept.
 //   - [github.com/telechan/telechan/rch/oneshot]: exactly one value, e.g. a
 //     reply.
+//   - [github.com/telechan/telechan/rch/watch]: the latest value wins, for
+//     status; the sender never waits, receivers may skip values.
+//   - [github.com/telechan/telechan/rch/broadcast]: one publisher, many
+//     subscribers; a subscriber that falls behind is told how many values
+//     it missed.
+//   - [github.com/telechan/telechan/rch/bin]: raw bytes (io.Reader and
+//     io.Writer) on a stream of their own, paced so that a bulk transfer
+//     does not hold up the other channels of the connection.
+//
+// A remote channel keeps no goroutine while it is idle: one runs only
+// while data moves on it.
 //
 // # Where halves may sit
 //
