@@ -139,12 +139,8 @@ func (st *Stream) SetWriteDeadline(t time.Time) error { return st.ys.SetWriteDea
 // record that one should. With Notify and [Stream.Readable] a user can keep
 // no goroutine at all on an idle stream.
 func (st *Stream) Notify(f func()) {
-	if f == nil {
-		st.wire.notify.Store(nil)
-		return
-	}
-	st.wire.notify.Store(&f)
-	if st.Readable() {
+	st.wire.setNotify(f)
+	if f != nil && st.Readable() {
 		f()
 	}
 }

@@ -56,14 +56,25 @@ type wireState struct {
 	// orphan: the tracker did not know the stream when it was wrapped, so
 	// nothing here is ever updated; Readable then always holds.
 	orphan bool
-	notify atomic.Pointer[func()] // see Stream.Notify
+	nmu    sync.Mutex
+	notify func() // see Stream.Notify; guarded by nmu
 }
 
 // signal calls the stream's notify function, if any.
 func (w *wireState) signal() {
-	if f := w.notify.Load(); f != nil {
-		(*f)()
+	w.nmu.Lock()
+	f := w.notify
+	w.nmu.Unlock()
+	if f != nil {
+		f()
 	}
+}
+
+// setNotify sets the stream's notify function.
+func (w *wireState) setNotify(f func()) {
+	w.nmu.Lock()
+	w.notify = f
+	w.nmu.Unlock()
 }
 
 // tracker holds the wireState of the streams alive on the wire. An entry is

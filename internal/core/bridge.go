@@ -73,9 +73,7 @@ func pumpInThen[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool, then f
 	b := &inBridge[T]{q: q, holds: mayHold(reflect.TypeFor[T]()), then: then, hook: -1}
 	b.st = st
 	if notify {
-		b.hook = q.onClose(func(reason error) {
-			c.goroutine(func() { writeReason(st, reason) })
-		})
+		b.hook = q.onClose(b)
 	}
 	b.start(c, b)
 }
@@ -100,6 +98,11 @@ func (b *inBridge[T]) step() bool {
 }
 
 func (b *inBridge[T]) abort() { b.end(b.c.lost()) }
+
+// consumerClosed tells the sending peer why the receiver ended.
+func (b *inBridge[T]) consumerClosed(reason error) {
+	b.c.goroutine(func() { writeReason(b.st, reason) })
+}
 
 func (b *inBridge[T]) end(err error) {
 	b.st.Notify(nil)
@@ -165,13 +168,8 @@ func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
 		b.ended = make(chan struct{})
 		st.SetFrameSize(wire.FrameHeaderSize + pacerMaxMSS) // the pacer sizes the frames
 	}
-	q.setKick(b.kick)
-	q.onClose(func(error) {
-		if b.ended != nil {
-			close(b.ended)
-		}
-		b.kick()
-	})
+	q.setConsumer(&b.worker)
+	q.onClose(b)
 	if watch {
 		b.peer.b, b.peer.st = b, st
 		b.peer.start(c, &b.peer)
@@ -191,17 +189,25 @@ type outBridge[T any] struct {
 
 func (b *outBridge[T]) ready() bool { return b.q.poppable() }
 
+// consumerClosed wakes the writer (and a pacer wait) to end the stream.
+func (b *outBridge[T]) consumerClosed(error) {
+	if b.ended != nil {
+		close(b.ended)
+	}
+	b.kick()
+}
+
 func (b *outBridge[T]) step() bool {
 	over := writeStep(b.c, b.st, b.q, b.p, b.ended)
 	if over {
-		b.q.setKick(nil)
+		b.q.setConsumer(nil)
 		b.st.Close()
 	}
 	return over
 }
 
 func (b *outBridge[T]) abort() {
-	b.q.setKick(nil)
+	b.q.setConsumer(nil)
 	b.q.closeRecv(b.c.lost())
 	b.st.Close()
 }

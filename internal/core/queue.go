@@ -50,6 +50,7 @@ type Queue[T any] struct {
 	// hooks are told when the consumer side ends, so that bridges feeding
 	// the queue can tell their peers.
 	hooks    []queueHook
+	hook1    [1]queueHook // hooks' first backing array
 	nextHook int
 	// wake is closed on the next change; made only when someone waits, so
 	// that a queue nobody waits on allocates nothing per change.
@@ -57,9 +58,9 @@ type Queue[T any] struct {
 	// verbatim says items are []byte carried as they are, with no codec:
 	// the bin kind.
 	verbatim bool
-	// kick, when set, is called after a producer changed the queue: it
-	// wakes a consumer that keeps no goroutine while idle (see worker).
-	kick atomic.Pointer[func()]
+	// consumer, when set, is kicked after a producer changed the queue: a
+	// consumer that keeps no goroutine while idle (see worker).
+	consumer atomic.Pointer[worker]
 }
 
 // NewQueue returns a queue holding up to capacity items (at least one) with
@@ -82,10 +83,16 @@ func newQueueFor[T any](capacity int, verbatim bool) *Queue[T] {
 // Cap returns the queue's capacity.
 func (q *Queue[T]) Cap() int { return q.cap }
 
-// queueHook is a function onClose registered, with its id.
+// closeHook is told, once, that a queue's consumer side ended, and why.
+// Bridges implement it, so that registering one allocates nothing.
+type closeHook interface {
+	consumerClosed(reason error)
+}
+
+// queueHook is a hook onClose registered, with its id.
 type queueHook struct {
 	id int
-	f  func(error)
+	h  closeHook
 }
 
 // waitChan returns the channel the next change closes. Call with q.mu
@@ -239,19 +246,14 @@ func (q *Queue[T]) take() (entry[T], bool, error) {
 	return e, true, nil
 }
 
-// setKick sets or, with nil, removes the consumer's kick function.
-func (q *Queue[T]) setKick(f func()) {
-	if f == nil {
-		q.kick.Store(nil)
-		return
-	}
-	q.kick.Store(&f)
-}
+// setConsumer sets or, with nil, removes the worker kicked when a
+// producer changes the queue.
+func (q *Queue[T]) setConsumer(w *worker) { q.consumer.Store(w) }
 
-// kickConsumer calls the kick function, if any. Call without q.mu held.
+// kickConsumer kicks the consumer's worker, if any. Call without q.mu held.
 func (q *Queue[T]) kickConsumer() {
-	if f := q.kick.Load(); f != nil {
-		(*f)()
+	if w := q.consumer.Load(); w != nil {
+		w.kick()
 	}
 }
 
@@ -329,25 +331,28 @@ func (q *Queue[T]) closeRecv(reason error) []entry[T] {
 	q.changed()
 	q.mu.Unlock()
 	for _, h := range hooks {
-		h.f(reason)
+		h.h.consumerClosed(reason)
 	}
 	return left
 }
 
-// onClose registers f to be called once, with the reason, when the
-// consumer side ends; if it has already ended, f is called now. It returns
-// an id for offClose, or -1 when f was called now.
-func (q *Queue[T]) onClose(f func(error)) (id int) {
+// onClose registers h to be told once, with the reason, when the consumer
+// side ends; if it has already ended, h is told now. It returns an id for
+// offClose, or -1 when h was told now.
+func (q *Queue[T]) onClose(h closeHook) (id int) {
 	q.mu.Lock()
 	if q.closed != nil {
 		err := q.closed
 		q.mu.Unlock()
-		f(err)
+		h.consumerClosed(err)
 		return -1
 	}
 	id = q.nextHook
 	q.nextHook++
-	q.hooks = append(q.hooks, queueHook{id, f})
+	if q.hooks == nil {
+		q.hooks = q.hook1[:0] // the usual single hook needs no allocation
+	}
+	q.hooks = append(q.hooks, queueHook{id, h})
 	q.mu.Unlock()
 	return id
 }
