@@ -8,8 +8,9 @@
 //
 // A Conn owns every goroutine that touches its streams: the accept loop,
 // one short-lived goroutine per port stream the peer opens (bounded by
-// Config.MaxPortOpens) and the bridges of the channels bound to it (one
-// reader per receiving port; a writer and a watcher per sending port).
+// Config.MaxPortOpens) and the workers of the channels bound to it (a
+// reader while a port's stream has frames to read, a writer while its
+// queue has items to write; none while the channel is idle, see worker).
 // Each is started with Conn.goroutine, which refuses once the connection
 // has begun to shut down, so Close can wait for all of them.
 //
