@@ -71,11 +71,13 @@ func pumpIn[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
 func pumpInThen[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool, then func(error)) {
 	q.SetMaxBytes(c.recvMax)
 	b := &inBridge[T]{q: q, holds: mayHold(reflect.TypeFor[T]()), then: then, hook: -1}
-	b.st = st
+	// All set before onClose, which may call the hook at once, on this
+	// goroutine or (once registered) on any other.
+	b.st, b.c, b.t = st, c, b
 	if notify {
 		b.hook = q.onClose(b)
 	}
-	b.start(c, b)
+	st.Notify(b.kick)
 }
 
 // inBridge is pumpIn's task and the frameHandler of its stream: items go
