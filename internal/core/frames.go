@@ -13,7 +13,8 @@ type frameHandler interface {
 	// item takes the payload of an Item within the size limit; an error
 	// ends the stream with it.
 	item(raw []byte) error
-	// tooLarge is told of an Item over the limit, already skipped.
+	// tooLarge is told of an Item over the limit as soon as its header is
+	// read; its bytes are skipped after.
 	tooLarge(n uint32)
 	// notice may take an Error frame that is not final (handled true); an
 	// error it returns ends the stream.
@@ -114,10 +115,12 @@ func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 		return true, fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)
 	}
 	if int64(n) > int64(c.recvMax) {
+		// Say so at once (the header alone tells), then skip the bytes
+		// as they come: a peer announcing 4 GiB is not waited for.
+		h.tooLarge(n)
 		if _, err := io.CopyN(io.Discard, st, int64(n)); err != nil {
 			return true, c.classify(err)
 		}
-		h.tooLarge(n)
 		return false, nil
 	}
 	var raw []byte
