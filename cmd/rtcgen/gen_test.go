@@ -48,23 +48,29 @@ func TestGoldenCompiles(t *testing.T) {
 	}
 }
 
-// TestCommittedUpToDate regenerates the interfaces rtc's end-to-end tests
-// use into a temporary directory and checks the committed files match: CI
-// fails on stale output.
+// TestCommittedUpToDate regenerates every committed rtc file (rtc's
+// end-to-end test interfaces and the examples) into a temporary directory
+// and checks the committed files match: CI fails on stale output.
 func TestCommittedUpToDate(t *testing.T) {
-	dir := filepath.Join("..", "..", "rtc", "internal", "testiface")
-	for typ, file := range map[string]string{"Monster": "monster_rtc.go", "Counter": "counter_rtc.go"} {
-		out := filepath.Join(t.TempDir(), file)
-		if err := run(dir, []string{typ}, out); err != nil {
+	root := filepath.Join("..", "..")
+	for _, c := range []struct{ dir, typ, file string }{
+		{"rtc/internal/testiface", "Monster", "monster_rtc.go"},
+		{"rtc/internal/testiface", "Counter", "counter_rtc.go"},
+		{"examples/monster", "Monster", "monster_rtc.go"},
+		{"examples/counter", "Counter", "counter_rtc.go"},
+	} {
+		dir := filepath.Join(root, filepath.FromSlash(c.dir))
+		out := filepath.Join(t.TempDir(), c.file)
+		if err := run(dir, []string{c.typ}, out); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(out)
-		want, err := os.ReadFile(filepath.Join(dir, file))
+		want, err := os.ReadFile(filepath.Join(dir, c.file))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go generate ./rtc/internal/testiface", file)
+			t.Errorf("%s/%s is stale: run go generate ./%s", c.dir, c.file, c.dir)
 		}
 	}
 }

@@ -3,9 +3,6 @@ package counter
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,28 +79,4 @@ func TestCloseStopsCounting(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close() // returns only once the counting goroutine has ended
-}
-
-// TestGeneratedUpToDate regenerates counter_rtc.go and checks that the
-// committed file matches it.
-func TestGeneratedUpToDate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds rtcgen")
-	}
-	fresh := filepath.Join(t.TempDir(), "counter_rtc.go")
-	cmd := exec.Command("go", "run", "github.com/telechan/telechan/cmd/rtcgen", "-type", "Counter", "-output", fresh)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("rtcgen: %v\n%s", err, out)
-	}
-	got, err := os.ReadFile(fresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("counter_rtc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("counter_rtc.go is stale: run go generate ./examples/counter")
-	}
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,29 +87,5 @@ func TestTired(t *testing.T) {
 	_, _, err = connect(short, reg.Options())
 	if !errors.Is(err, context.DeadlineExceeded) || rfn.KindOf(err) != 0 {
 		t.Fatalf("visiting nobody: %v, want the context's error", err)
-	}
-}
-
-// TestGeneratedUpToDate regenerates monster_rtc.go and checks that the
-// committed file matches it.
-func TestGeneratedUpToDate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds rtcgen")
-	}
-	fresh := filepath.Join(t.TempDir(), "monster_rtc.go")
-	cmd := exec.Command("go", "run", "github.com/telechan/telechan/cmd/rtcgen", "-type", "Monster", "-output", fresh)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("rtcgen: %v\n%s", err, out)
-	}
-	got, err := os.ReadFile(fresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("monster_rtc.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("monster_rtc.go is stale: run go generate ./examples/monster")
 	}
 }
