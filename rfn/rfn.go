@@ -71,6 +71,7 @@ func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, onc
 	fn := new(Func[A, R])
 	core.InitPair(&fn.tx, &s.rx, requestCap, kindFunc, kindRequests)
 	fn.handle = core.HandleOf(&fn.tx.Port)
+	fn.tx.OnMove(fn.moving)
 	fn.done = s.done
 	go s.serve()
 	return fn
@@ -87,6 +88,7 @@ func (f *Func[A, R]) Clone() *Func[A, R] {
 	c := &Func[A, R]{done: f.done}
 	f.tx.CloneInto(&c.tx)
 	c.handle = core.HandleOf(&c.tx.Port)
+	c.tx.OnMove(c.moving)
 	return c
 }
 
@@ -210,6 +212,23 @@ func (f *Func[A, R]) end(call uint64) {
 	f.mu.Unlock()
 }
 
+// moving runs when this holder is sent away: a holder that has called
+// says bye, so the server forgets where its replies went, and stops
+// waiting for replies. The holder it becomes on the peer says hello anew.
+// Calls still waiting fail as Disconnected.
+func (f *Func[A, R]) moving() {
+	f.mu.Lock()
+	replies, id := f.replies, f.id
+	f.mu.Unlock()
+	if replies == nil {
+		return
+	}
+	// Only when the request channel is full does bye not fit; the server
+	// then forgets the holder when a reply to it fails.
+	f.tx.TrySend(request[A, R]{Op: opBye, Holder: id})
+	replies.Close()
+}
+
 // Close says this holder is done: calls still waiting fail, and once every
 // holder is closed the function is served no more. It waits for the
 // holder's goroutine and is idempotent.
@@ -232,6 +251,7 @@ func (f *Func[A, R]) Close() error {
 // the message then binds it.
 func (f *Func[A, R]) UnmarshalJSON(b []byte) error {
 	f.handle = core.HandleOf(&f.tx.Port)
+	f.tx.OnMove(f.moving)
 	return f.tx.DecodeJSON(b, kindFunc)
 }
 
@@ -239,5 +259,6 @@ func (f *Func[A, R]) UnmarshalJSON(b []byte) error {
 // the message then binds it.
 func (f *Func[A, R]) UnmarshalCBOR(b []byte) error {
 	f.handle = core.HandleOf(&f.tx.Port)
+	f.tx.OnMove(f.moving)
 	return f.tx.DecodeCBOR(b, kindFunc)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -244,4 +245,41 @@ func TestRegisteredErrorsMatch(t *testing.T) {
 			t.Fatalf("registered error came back as %v (errors.Is %v)", err, errors.Is(err, errAsleep))
 		}
 	})
+}
+
+// TestForwardedHolderLetsGo checks that a holder which has called and is
+// then sent on leaves nothing behind: its reply channel and the goroutine
+// that hands out replies end, though the function is still served.
+func TestForwardedHolderLetsGo(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		fn := rfn.New(length, nil)
+		defer fn.Close() // keeps the function served throughout
+		middle, _ := far(t, e, fn.Clone(), 1)
+		if n, err := middle.Call(ctx, "abc"); n != 3 || err != nil {
+			t.Fatalf("middle: Call = %d, %v", n, err)
+		}
+		end, _ := far(t, e, middle, 1)
+		defer end.Close()
+		if n, err := end.Call(ctx, "abcd"); n != 4 || err != nil {
+			t.Fatalf("end: Call = %d, %v", n, err)
+		}
+		if _, err := middle.Call(ctx, "x"); err == nil {
+			t.Fatal("a holder sent away still calls")
+		}
+		// Only the end's dispatcher may be left; the middle's must end.
+		for dispatchers() != 1 {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("%d reply dispatchers running, want 1 (the middle kept its own)", dispatchers())
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// dispatchers counts the goroutines handing out replies to holders.
+func dispatchers() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), ").dispatchReplies(")
 }

@@ -19,6 +19,8 @@ type Tx[T any] struct {
 	verbatim bool
 	// size is the announced length of a sized byte stream, or zero.
 	size int64
+	// onMove runs just before the sender is sent away; see OnMove.
+	onMove func()
 }
 
 // errZero reports a half that was never initialised.
@@ -49,6 +51,12 @@ func (t *Tx[T]) SetSize(n int64) { t.size = n }
 
 // Size returns the announced length of a sized byte stream, or zero.
 func (t *Tx[T]) Size() int64 { return t.size }
+
+// OnMove sets f to run when t is sent away inside a message, just before
+// it moves: f may still send on t, and what it sends reaches the receiver
+// before anything the new holder sends. f must not block. Set it before
+// t is shared; clones do not inherit it.
+func (t *Tx[T]) OnMove(f func()) { t.onMove = f }
 
 func (t *Tx[T]) init(q *Queue[T], kind string) {
 	t.obj, t.kind = q, kind
@@ -173,6 +181,9 @@ func (b *txBinder[T]) Check() error {
 // Commit hands the sender's producer count to a link: when the peer claims
 // the port, a reader pushes what the peer sends.
 func (b *txBinder[T]) Commit(c *Conn) Link {
+	if b.onMove != nil {
+		b.onMove()
+	}
 	q, closed := b.tx().move()
 	return &txLink[T]{q: q, closed: closed}
 }
