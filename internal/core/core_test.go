@@ -22,8 +22,14 @@ func testCtx(t *testing.T) context.Context {
 // pair connects two Conns with base channels of T both ways.
 func pair[T any](t *testing.T, ccfg, scfg Config) (c, s *Conn, ctx_, stx *Tx[T], crx, srx *Rx[T]) {
 	t.Helper()
-	ctx := testCtx(t)
 	cs, ss := muxtest.Pair(t, nil)
+	return pairOn[T](t, cs, ss, ccfg, scfg)
+}
+
+// pairOn is pair over the sessions cs and ss.
+func pairOn[T any](t *testing.T, cs, ss *mux.Session, ccfg, scfg Config) (c, s *Conn, ctx_, stx *Tx[T], crx, srx *Rx[T]) {
+	t.Helper()
+	ctx := testCtx(t)
 	type res struct {
 		c   *Conn
 		st  *mux.Stream
@@ -46,21 +52,36 @@ func pair[T any](t *testing.T, ccfg, scfg Config) (c, s *Conn, ctx_, stx *Tx[T],
 	return cc, r.c, ctx_, stx, crx, srx
 }
 
+// TestOversizedOnReceive: a sender that ignores the limit its peer
+// announced gets its item refused by the receiver, which goes on with the
+// next one, over each transport and codec.
 func TestOversizedOnReceive(t *testing.T) {
-	ctx := testCtx(t)
-	c, _, tx, _, _, rx := pair[[]byte](t, Config{}, Config{MaxItemSize: 4096})
-	c.sendMax = 1 << 20 // a sender that ignores the peer's limit
-	if err := tx.Send(ctx, make([]byte, 8192)); err != nil {
-		t.Fatalf("Send: %v", err)
+	transports := map[string]func(testing.TB, *mux.Options) (*mux.Session, *mux.Session){
+		"pipe":      muxtest.Pair,
+		"websocket": muxtest.WebSocketPair,
 	}
-	if err := tx.Send(ctx, []byte("small")); err != nil {
-		t.Fatalf("Send: %v", err)
-	}
-	if _, err := rx.Recv(ctx); !errors.Is(err, ErrTooLarge) {
-		t.Fatalf("Recv of an oversized item: %v, want ErrTooLarge", err)
-	}
-	if v, err := rx.Recv(ctx); err != nil || string(v) != "small" {
-		t.Fatalf("Recv after it: %q, %v", v, err)
+	for tname, sessions := range transports {
+		for _, cd := range []codec.Codec{codec.JSON, codec.CBOR} {
+			t.Run(tname+"/"+cd.Name(), func(t *testing.T) {
+				ctx := testCtx(t)
+				cs, ss := sessions(t, nil)
+				codecs := []codec.Codec{cd}
+				c, _, tx, _, _, rx := pairOn[[]byte](t, cs, ss, Config{Codecs: codecs}, Config{Codecs: codecs, MaxItemSize: 4096})
+				c.sendMax = 1 << 20 // a sender that ignores the peer's limit
+				if err := tx.Send(ctx, make([]byte, 8192)); err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				if err := tx.Send(ctx, []byte("small")); err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				if _, err := rx.Recv(ctx); !errors.Is(err, ErrTooLarge) {
+					t.Fatalf("Recv of an oversized item: %v, want ErrTooLarge", err)
+				}
+				if v, err := rx.Recv(ctx); err != nil || string(v) != "small" {
+					t.Fatalf("Recv after it: %q, %v", v, err)
+				}
+			})
+		}
 	}
 }
 
