@@ -61,6 +61,7 @@ type Conn struct {
 	offers   map[uint32]Link
 	nextPort uint32
 	closing  bool
+	parked   []chan func() // goroutines waiting for work; see goroutine
 	wg       sync.WaitGroup
 
 	closeOnce sync.Once
@@ -111,22 +112,6 @@ func (c *Conn) Err() error {
 
 // lost returns the error a channel reports once c is gone.
 func (c *Conn) lost() error { return disconnected(c.Err()) }
-
-// goroutine runs f on a goroutine that Close waits for. It reports false,
-// without running f, once the connection is shutting down.
-func (c *Conn) goroutine(f func()) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closing {
-		return false
-	}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		f()
-	}()
-	return true
-}
 
 // start begins serving the peer's port streams.
 func (c *Conn) start() {
