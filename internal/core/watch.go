@@ -277,7 +277,16 @@ type watchLink[T any] struct {
 	st       *mux.Stream
 	seen     uint64
 	peerGone atomic.Bool
+	given    atomic.Bool // the receiver count was given back
 	peer     watchPeer[T]
+}
+
+// giveBack gives back the link's receiver count, once, ending abnormally
+// when why is set.
+func (l *watchLink[T]) giveBack(why error) {
+	if l.given.CompareAndSwap(false, true) {
+		l.s.doneRxErr(why)
+	}
 }
 
 func (l *watchLink[T]) ready() bool {
@@ -306,9 +315,14 @@ func (l *watchLink[T]) step() bool {
 	if raw == nil { // set before this link existed
 		var err error
 		if raw, err = l.c.encodePlain(v); err != nil {
-			l.c.log.Warn("rch: watch value cannot be sent", "err", err)
-			l.seen = ver
-			return false
+			// The receivers on the peer would wait for a value that
+			// never comes: end them with the reason, and give back
+			// their count with it, so that the sender learns it too.
+			err = fmt.Errorf("the watch's current value cannot be sent to a receiver: %w", err)
+			writeEnd(l.st, err)
+			l.giveBack(err)
+			l.end()
+			return true
 		}
 	}
 	if err := wire.WriteFrame(l.st, wire.Item, raw); err != nil {
@@ -364,7 +378,7 @@ func (r *watchPeer[T]) abort() { r.end(r.c.lost()) }
 func (r *watchPeer[T]) end(why error) {
 	r.st.Notify(nil)
 	r.l.peerGone.Store(true)
-	r.l.s.doneRxErr(why)
+	r.l.giveBack(why)
 	r.l.kick()
 }
 

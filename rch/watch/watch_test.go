@@ -159,6 +159,35 @@ func TestSendTooLarge(t *testing.T) {
 	})
 }
 
+// TestCurrentValueTooLarge: a receiver sent away while the current value
+// is too large for the peer is ended with ErrTooLarge rather than left
+// waiting, and the sender learns why its receiver went.
+func TestCurrentValueTooLarge(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[Big, Big](t, e, nil, &rch.Options{MaxItemSize: 1024})
+		tx, rx := watch.New(make([]byte, 4096))
+		defer tx.Close()
+		a.Send(ctx, Big{Rx: rx})
+		h, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Rx.Close()
+		if _, err := h.Rx.Recv(ctx); !errors.Is(err, rch.ErrTooLarge) {
+			t.Fatalf("receiver of a too-large current value: %v, want ErrTooLarge", err)
+		}
+		select {
+		case <-tx.Closed():
+		case <-ctx.Done():
+			t.Fatal("the sender never learnt its receiver was gone")
+		}
+		if err := tx.Err(); !errors.Is(err, rch.ErrTooLarge) {
+			t.Fatalf("sender's Err: %v, want ErrTooLarge", err)
+		}
+	})
+}
+
 type Big struct {
 	Rx *watch.Receiver[[]byte] `json:"rx"`
 }
