@@ -49,3 +49,11 @@ func (h *half[S]) move() (S, bool) {
 	h.moved = true
 	return h.obj, h.closed
 }
+
+// isClosed reports whether the half was closed here: a wait on its
+// channel's shared state ends then.
+func (h *half[S]) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}

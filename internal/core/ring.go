@@ -151,7 +151,10 @@ func (r *Ring[T]) end(err error) {
 // subscriber that fell behind gets a *LagError and is moved to the oldest
 // entry held. After the last entry of an ended ring it returns io.EOF, or
 // why the sender was lost.
-func (r *Ring[T]) next(ctx context.Context, cur *cursor) (ringEntry[T], error) {
+//
+// Once closed reports true (the subscriber waiting was closed), it returns
+// ErrClosed.
+func (r *Ring[T]) next(ctx context.Context, cur *cursor, closed func() bool) (ringEntry[T], error) {
 	r.mu.Lock()
 	for {
 		if t := r.tail(); cur.pos < t {
@@ -183,6 +186,11 @@ func (r *Ring[T]) next(ctx context.Context, cur *cursor) (ringEntry[T], error) {
 		}
 		wake := r.wake
 		r.mu.Unlock()
+		// After taking wake: a Close that came before it is seen here,
+		// one that comes after closes wake (unsubscribe calls changed).
+		if closed() {
+			return ringEntry[T]{}, ErrClosed
+		}
 		select {
 		case <-wake:
 		case <-ctx.Done():
@@ -234,6 +242,7 @@ func (r *Ring[T]) unsubscribe() {
 	r.subs--
 	last := r.subs == 0
 	hook := r.onNoSub
+	r.changed() // wakes a Recv waiting on the subscriber that closed
 	r.mu.Unlock()
 	if last && hook != nil {
 		hook()
@@ -293,7 +302,7 @@ func (l *ringLink[T]) step() bool {
 		l.end()
 		return true
 	}
-	e, err := l.r.next(c.ctx, &l.cur)
+	e, err := l.r.next(c.ctx, &l.cur, notClosed)
 	var lag *LagError
 	switch {
 	case errors.As(err, &lag):
@@ -410,3 +419,6 @@ func ringFrames[T any](c *Conn, r *Ring[T]) senderFrames {
 		},
 	}
 }
+
+// notClosed is next's closed for a link, which ends in its own ways.
+func notClosed() bool { return false }

@@ -103,7 +103,7 @@ func (x *BcastRx[T]) Recv(ctx context.Context) (T, error) {
 	x.mu.Lock()
 	cur := x.cur
 	x.mu.Unlock()
-	e, err := r.next(ctx, &cur)
+	e, err := r.next(ctx, &cur, x.isClosed)
 	x.mu.Lock()
 	x.cur = cur
 	x.mu.Unlock()

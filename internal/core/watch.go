@@ -113,8 +113,9 @@ func (s *Slot[T]) end(err error) {
 }
 
 // next waits for a version newer than seen and returns it. After the
-// final value it returns io.EOF, or the reason the sender was lost.
-func (s *Slot[T]) next(ctx context.Context, seen uint64) (T, uint64, error) {
+// final value it returns io.EOF, or the reason the sender was lost; once
+// closed reports true (the receiver waiting was closed), ErrClosed.
+func (s *Slot[T]) next(ctx context.Context, seen uint64, closed func() bool) (T, uint64, error) {
 	s.mu.Lock()
 	for {
 		if s.version > seen {
@@ -133,6 +134,12 @@ func (s *Slot[T]) next(ctx context.Context, seen uint64) (T, uint64, error) {
 		}
 		wake := s.wake
 		s.mu.Unlock()
+		// After taking wake: a Close that came before it is seen here,
+		// one that comes after closes wake (doneRx calls changed).
+		if closed() {
+			var zero T
+			return zero, seen, ErrClosed
+		}
 		select {
 		case <-wake:
 		case <-ctx.Done():
@@ -319,8 +326,8 @@ func (l *watchLink[T]) step() bool {
 			// never comes: end them with the reason, and give back
 			// their count with it, so that the sender learns it too.
 			err = fmt.Errorf("the watch's current value cannot be sent to a receiver: %w", err)
+			l.giveBack(err) // first: the peer's answer must not win
 			writeEnd(l.st, err)
-			l.giveBack(err)
 			l.end()
 			return true
 		}

@@ -106,7 +106,7 @@ func (r *WatchRx[T]) Recv(ctx context.Context) (T, error) {
 	r.mu.Lock()
 	seen := r.seen
 	r.mu.Unlock()
-	v, ver, err := s.next(ctx, seen)
+	v, ver, err := s.next(ctx, seen, r.isClosed)
 	if err == nil {
 		r.mu.Lock()
 		if ver > r.seen {

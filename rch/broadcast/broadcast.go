@@ -115,7 +115,8 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 	return c
 }
 
-// Close ends this subscription. It is idempotent.
+// Close ends this subscription: a Recv waiting on it returns
+// rch.ErrClosed. It is idempotent.
 func (r *Receiver[T]) Close() error { return r.rx.Close() }
 
 // UnmarshalJSON reads a subscriber's reference; the connection that

@@ -1,9 +1,13 @@
 package broadcast_test
 
 import (
+	"context"
 	"errors"
 	"io"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/telechan/telechan/internal/test/rchtest"
 	"github.com/telechan/telechan/rch"
@@ -172,5 +176,49 @@ func TestResubscribe(t *testing.T) {
 	tx.Close()
 	if _, err := again.Recv(ctx); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after Close: %v, want io.EOF", err)
+	}
+}
+
+// TestCloseWakesRecv: closing a subscriber ends a Recv waiting on it, with
+// ErrClosed, here and on a peer.
+func TestCloseWakesRecv(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		tx, local := broadcast.New[int](4)
+		defer tx.Close()
+		remote := far(t, e, Sub{Rx: tx.Subscribe()}, 1).Rx
+		for _, r := range []*broadcast.Receiver[int]{local, remote} {
+			errc := make(chan error, 1)
+			go func() {
+				_, err := r.Recv(ctx)
+				errc <- err
+			}()
+			waitBlockedIn(ctx, t, "core.(*Ring[")
+			r.Close()
+			if err := <-errc; !errors.Is(err, rch.ErrClosed) {
+				t.Fatalf("Recv waiting on a closed subscriber: %v, want ErrClosed", err)
+			}
+		}
+	})
+}
+
+// waitBlockedIn waits until some goroutine blocks in a select in a
+// function whose name contains fn, so that what the test does next reaches
+// a waiter.
+func waitBlockedIn(ctx context.Context, t *testing.T, fn string) {
+	t.Helper()
+	test, _, _ := strings.Cut(t.Name(), "/") // the waiter was started by the test
+	buf := make([]byte, 1<<20)
+	for {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "[select]") && strings.Contains(g, fn) && strings.Contains(g, test) {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no goroutine blocked in %s", fn)
+		case <-time.After(time.Millisecond):
+		}
 	}
 }

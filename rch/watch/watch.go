@@ -108,8 +108,9 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 	return c
 }
 
-// Close closes this receiver; once every receiver is closed, the sender's
-// Send fails with rch.ErrClosed. It is idempotent.
+// Close closes this receiver: a Recv waiting on it returns rch.ErrClosed,
+// and once every receiver is closed, the sender's Send fails with
+// rch.ErrClosed. It is idempotent.
 func (r *Receiver[T]) Close() error { return r.rx.Close() }
 
 // UnmarshalJSON reads a receiver's reference; the connection that decodes

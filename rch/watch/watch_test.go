@@ -1,9 +1,13 @@
 package watch_test
 
 import (
+	"context"
 	"errors"
 	"io"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/telechan/telechan/internal/test/rchtest"
 	"github.com/telechan/telechan/rch"
@@ -209,4 +213,56 @@ func TestNoHalvesInValues(t *testing.T) {
 			t.Fatalf("Send of a value with a half: %v, want ErrHalf", err)
 		}
 	})
+}
+
+// TestCloseWakesRecv: closing a receiver ends a Recv waiting on it, with
+// ErrClosed, here and on a peer.
+func TestCloseWakesRecv(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[Big, Big](t, e, nil, nil)
+		tx, rx := watch.New([]byte("v"))
+		defer tx.Close()
+		local := rx.Clone()
+		a.Send(ctx, Big{Rx: rx})
+		h, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []*watch.Receiver[[]byte]{local, h.Rx} {
+			if _, err := r.Recv(ctx); err != nil { // the current value
+				t.Fatal(err)
+			}
+			errc := make(chan error, 1)
+			go func() {
+				_, err := r.Recv(ctx)
+				errc <- err
+			}()
+			waitBlockedIn(ctx, t, "core.(*Slot[")
+			r.Close()
+			if err := <-errc; !errors.Is(err, rch.ErrClosed) {
+				t.Fatalf("Recv waiting on a closed receiver: %v, want ErrClosed", err)
+			}
+		}
+	})
+}
+
+// waitBlockedIn waits until some goroutine blocks in a function whose
+// name contains fn, so that what the test does next reaches a waiter.
+func waitBlockedIn(ctx context.Context, t *testing.T, fn string) {
+	t.Helper()
+	test, _, _ := strings.Cut(t.Name(), "/") // the waiter was started by the test
+	buf := make([]byte, 1<<20)
+	for {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "[select]") && strings.Contains(g, fn) && strings.Contains(g, test) {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no goroutine blocked in %s", fn)
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
