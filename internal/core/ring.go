@@ -326,7 +326,14 @@ func (l *ringLink[T]) step() bool {
 	raw := e.encoded[c]
 	if raw == nil {
 		if raw, err = c.encodePlain(e.v); err != nil {
-			c.log.Warn("rch: broadcast value cannot be sent", "err", err)
+			// Published before this link existed, and too large or not
+			// encodable for this peer: its subscribers miss it, and are
+			// told so as for a lag.
+			c.log.Warn("rch: broadcast value cannot be sent, counted as missed", "err", err)
+			if wire.WriteFrame(st, wire.Error, wire.ErrorPayload(codeLagged, "1")) != nil {
+				l.end()
+				return true
+			}
 			return false
 		}
 	}
@@ -402,7 +409,12 @@ func ringFrames[T any](c *Conn, r *Ring[T]) senderFrames {
 				r.publish(ringEntry[T]{gap: 1})
 				return nil
 			}
-			r.send(v)
+			if err := r.send(v); err != nil && !errors.Is(err, ErrClosed) {
+				// It cannot go on to a further peer: every subscriber
+				// here misses it, and is told so.
+				c.log.Warn("rch: broadcast value cannot be relayed, counted as missed", "err", err)
+				r.publish(ringEntry[T]{gap: 1})
+			}
 			return nil
 		},
 		onTooLarge: func(uint32) { r.publish(ringEntry[T]{gap: 1}) },

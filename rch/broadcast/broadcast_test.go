@@ -222,3 +222,38 @@ func waitBlockedIn(ctx context.Context, t *testing.T, fn string) {
 		}
 	}
 }
+
+// TestUnsendableValueCountsAsMissed: a value published before its
+// subscriber was sent to a peer, and too large for that peer, reaches the
+// subscriber as a lag of one rather than vanishing.
+func TestUnsendableValueCountsAsMissed(t *testing.T) {
+	type Bytes struct {
+		Rx *broadcast.Receiver[[]byte] `json:"rx"`
+	}
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		tx, rx := broadcast.New[[]byte](8)
+		tx.Send(make([]byte, 4096))
+		tx.Send([]byte("small"))
+		tx.Close()
+		a, b := rchtest.Connect[Bytes, Bytes](t, e, nil, &rch.Options{MaxItemSize: 1024})
+		if err := a.Send(ctx, Bytes{Rx: rx}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer got.Rx.Close()
+		var lag *broadcast.LagError
+		if _, err := got.Rx.Recv(ctx); !errors.As(err, &lag) || lag.Missed != 1 {
+			t.Fatalf("first Recv: %v, want a lag of 1", err)
+		}
+		if v, err := got.Rx.Recv(ctx); string(v) != "small" || err != nil {
+			t.Fatalf("then: %q, %v", v, err)
+		}
+		if _, err := got.Rx.Recv(ctx); err != io.EOF {
+			t.Fatalf("at the end: %v, want io.EOF", err)
+		}
+	})
+}
