@@ -10,7 +10,8 @@ import (
 
 // TestCommand builds rtcgen and runs it the way go:generate does: a bad
 // interface exits 1 with file:line on stderr, a good one writes the
-// default output file.
+// default output file, which compiles, and whose client is called from a
+// peer.
 func TestCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds rtcgen")
@@ -51,4 +52,57 @@ func TestCommand(t *testing.T) {
 	if out, err := exec.Command("go", "vet", "./"+filepath.ToSlash(pkgDir)).CombinedOutput(); err != nil {
 		t.Fatalf("go vet of the fresh output: %v\n%s", err, out)
 	}
+	// Then call through the fresh client, sent to a peer over each
+	// transport and codec.
+	if err := os.WriteFile(filepath.Join(pkgDir, "call_test.go"), []byte(callTest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("go", "test", "-count=1", "./"+filepath.ToSlash(pkgDir)).CombinedOutput(); err != nil {
+		t.Fatalf("calling the fresh output: %v\n%s", err, out)
+	}
 }
+
+// callTest is a test of the package rtcgen just generated: it serves Small,
+// sends the client to a peer and calls it there.
+const callTest = `package ok
+
+import (
+	"context"
+	"testing"
+
+	"github.com/telechan/telechan/internal/test/rchtest"
+)
+
+type small struct{}
+
+func (small) Ping(_ context.Context, n int) (int, error) { return n + 1, nil }
+
+type carry struct {
+	C *SmallClient ` + "`json:\"c\"`" + `
+}
+
+func TestGeneratedCall(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[carry, carry](t, e, nil, nil)
+		served := ServeSmall(small{}, nil)
+		done := served.Done()
+		if err := a.Send(ctx, carry{C: served}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := got.C.Ping(ctx, 41); n != 42 || err != nil {
+			t.Fatalf("Ping(41) = %d, %v", n, err)
+		}
+		got.C.Close()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Fatal("serving never stopped")
+		}
+	})
+}
+`
