@@ -1,13 +1,9 @@
 package broadcast_test
 
 import (
-	"context"
 	"errors"
 	"io"
-	"runtime"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/telechan/telechan/internal/test/rchtest"
 	"github.com/telechan/telechan/rch"
@@ -193,34 +189,13 @@ func TestCloseWakesRecv(t *testing.T) {
 				_, err := r.Recv(ctx)
 				errc <- err
 			}()
-			waitBlockedIn(ctx, t, "core.(*Ring[")
+			rchtest.WaitBlockedIn(ctx, t, "core.(*Ring[")
 			r.Close()
 			if err := <-errc; !errors.Is(err, rch.ErrClosed) {
 				t.Fatalf("Recv waiting on a closed subscriber: %v, want ErrClosed", err)
 			}
 		}
 	})
-}
-
-// waitBlockedIn waits until some goroutine blocks in a select in a
-// function whose name contains fn, so that what the test does next reaches
-// a waiter.
-func waitBlockedIn(ctx context.Context, t *testing.T, fn string) {
-	t.Helper()
-	test, _, _ := strings.Cut(t.Name(), "/") // the waiter was started by the test
-	buf := make([]byte, 1<<20)
-	for {
-		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-			if strings.Contains(g, "[select]") && strings.Contains(g, fn) && strings.Contains(g, test) {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("no goroutine blocked in %s", fn)
-		case <-time.After(time.Millisecond):
-		}
-	}
 }
 
 // TestUnsendableValueCountsAsMissed: a value published before its
