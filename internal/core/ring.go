@@ -66,6 +66,7 @@ type Ring[T any] struct {
 	ended   bool
 	lost    error
 	subs    int
+	subLost error // why a subscriber link ended abnormally since subs was last 0
 	links   map[*Conn]int
 	writers kickers // the link writers, woken on every change
 	onNoSub func()
@@ -232,13 +233,37 @@ func (r *Ring[T]) ready(cur cursor) <-chan struct{} {
 func (r *Ring[T]) subscribe() cursor {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.subs == 0 {
+		r.subLost = nil
+	}
 	r.subs++
 	return cursor{r.head, r.vcount}
 }
 
-// unsubscribe counts one subscriber less.
-func (r *Ring[T]) unsubscribe() {
+// subErr is what the sender sees: nil while a subscriber is alive, then
+// ErrClosed, or why a subscriber link ended abnormally.
+func (r *Ring[T]) subErr() error {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.subs > 0:
+		return nil
+	case r.subLost != nil:
+		return r.subLost
+	}
+	return ErrClosed
+}
+
+// unsubscribe counts one subscriber less.
+func (r *Ring[T]) unsubscribe() { r.unsubscribeErr(nil) }
+
+// unsubscribeErr counts one subscriber less, which ended abnormally when
+// why is set (a subscriber link whose connection was lost).
+func (r *Ring[T]) unsubscribeErr(why error) {
+	r.mu.Lock()
+	if why != nil && r.subLost == nil {
+		r.subLost = why
+	}
 	r.subs--
 	last := r.subs == 0
 	hook := r.onNoSub
@@ -362,19 +387,32 @@ type ringPeer[T any] struct {
 }
 
 func (p *ringPeer[T]) step() bool {
-	if t, n, err := wire.ReadHeader(p.st); err == nil && t == wire.Error {
-		readError(p.st, n)
+	t, n, err := wire.ReadHeader(p.st)
+	switch {
+	case err != nil:
+		err = p.c.classify(err)
+	case t == wire.Close:
+	case t == wire.Error:
+		if e, rerr := readError(p.st, n); rerr != nil {
+			err = p.c.classify(rerr)
+		} else {
+			err = e
+		}
+	default:
+		err = fmt.Errorf("%w: %s frame from a subscriber", ErrDropped, t)
 	}
-	p.end()
+	p.end(err)
 	return true
 }
 
-func (p *ringPeer[T]) abort() { p.end() }
+func (p *ringPeer[T]) abort() { p.end(p.c.lost()) }
 
-func (p *ringPeer[T]) end() {
+// end gives back the link's subscription: cleanly after a Close frame (why
+// nil), otherwise with why.
+func (p *ringPeer[T]) end(why error) {
 	p.st.Notify(nil)
 	p.l.peerGone.Store(true)
-	p.l.r.unsubscribe()
+	p.l.r.unsubscribeErr(why)
 	p.l.kick()
 }
 

@@ -55,6 +55,18 @@ func (t *BcastTx[T]) Send(v T) error {
 	return r.send(v)
 }
 
+// Err returns nil while a subscriber is alive, here or on a peer, and
+// then why the last went: ErrClosed, or why a subscriber's link ended
+// abnormally (an error wrapping ErrDisconnected when its connection was
+// lost). A new subscription makes it nil again.
+func (t *BcastTx[T]) Err() error {
+	r, err := t.live()
+	if err != nil {
+		return err
+	}
+	return r.subErr()
+}
+
 // SubscribeInto makes dst a new subscriber that sees the values sent from
 // now on.
 func (t *BcastTx[T]) SubscribeInto(dst *BcastRx[T]) {
@@ -270,6 +282,6 @@ func (l bcastRxLink[T]) Connected(c *Conn, st *mux.Stream) {
 
 func (l bcastRxLink[T]) Failed(err error) {
 	if !l.closed {
-		l.r.unsubscribe()
+		l.r.unsubscribeErr(err)
 	}
 }

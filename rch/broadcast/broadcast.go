@@ -52,6 +52,14 @@ type Sender[T any] struct {
 // (ErrHalf), and with rch.ErrClosed after Close.
 func (s *Sender[T]) Send(v T) error { return s.tx.Send(v) }
 
+// Err returns nil while a subscriber is alive, here or on a peer, and
+// then why the last one went: rch.ErrClosed when it was closed, an error
+// matching rch.ErrDisconnected when its connection was lost. A sender
+// received from a peer has one subscriber, the link back, so its Err tells
+// when its values can no longer arrive. Send does not fail for want of
+// subscribers: a later Subscribe makes Err nil again.
+func (s *Sender[T]) Err() error { return s.tx.Err() }
+
 // Subscribe returns a new subscriber that receives the values sent from
 // now on.
 func (s *Sender[T]) Subscribe() *Receiver[T] {

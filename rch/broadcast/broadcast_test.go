@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/telechan/telechan/internal/test/rchtest"
 	"github.com/telechan/telechan/rch"
@@ -229,6 +230,53 @@ func TestUnsendableValueCountsAsMissed(t *testing.T) {
 		}
 		if _, err := got.Rx.Recv(ctx); err != io.EOF {
 			t.Fatalf("at the end: %v, want io.EOF", err)
+		}
+	})
+}
+
+// TestSenderSeesWhy: a sender's Err is nil while a subscriber is alive and
+// then tells why the last went: closed here, or its connection lost for a
+// sender that travelled to a peer.
+func TestSenderSeesWhy(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		tx, rx := broadcast.New[int](4)
+		if err := tx.Err(); err != nil {
+			t.Fatalf("Err with a subscriber: %v", err)
+		}
+		rx.Close()
+		if err := tx.Err(); !errors.Is(err, rch.ErrClosed) {
+			t.Fatalf("Err once the subscriber closed: %v, want ErrClosed", err)
+		}
+		sub := tx.Subscribe()
+		defer sub.Close()
+		if err := tx.Err(); err != nil {
+			t.Fatalf("Err after a new Subscribe: %v", err)
+		}
+
+		a, b := rchtest.Connect[Sub, Sub](t, e, nil, nil)
+		if err := a.Send(ctx, Sub{Tx: tx}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ftx := got.Tx
+		defer ftx.Close()
+		if err := ftx.Err(); err != nil {
+			t.Fatalf("Err of a sender that travelled: %v", err)
+		}
+		a.Close() // the connection back to the subscribers is lost
+		for ftx.Err() == nil {
+			select {
+			case <-ctx.Done():
+				t.Fatal("the sender that travelled never learnt its connection was lost")
+			case <-time.After(time.Millisecond):
+			}
+		}
+		if err := ftx.Err(); !errors.Is(err, rch.ErrDisconnected) {
+			t.Fatalf("Err after the connection was lost: %v, want ErrDisconnected", err)
 		}
 	})
 }
