@@ -387,21 +387,7 @@ type ringPeer[T any] struct {
 }
 
 func (p *ringPeer[T]) step() bool {
-	t, n, err := wire.ReadHeader(p.st)
-	switch {
-	case err != nil:
-		err = p.c.classify(err)
-	case t == wire.Close:
-	case t == wire.Error:
-		if e, rerr := readError(p.st, n); rerr != nil {
-			err = p.c.classify(rerr)
-		} else {
-			err = e
-		}
-	default:
-		err = fmt.Errorf("%w: %s frame from a subscriber", ErrDropped, t)
-	}
-	p.end(err)
+	p.end(readBack(p.c, p.st, "subscriber"))
 	return true
 }
 

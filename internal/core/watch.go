@@ -360,22 +360,30 @@ type watchPeer[T any] struct {
 }
 
 func (r *watchPeer[T]) step() bool {
-	t, n, err := wire.ReadHeader(r.st)
+	r.end(readBack(r.c, r.st, "receiver"))
+	return true
+}
+
+// readBack reads the one frame the receiving side of a watch or broadcast
+// stream sends back, and returns why its receivers are gone: nil after a
+// Close frame, the error of an Error frame, otherwise why the stream
+// ended or (a protocol violation) what came instead. who names the
+// receivers in that last error.
+func readBack(c *Conn, st *mux.Stream, who string) error {
+	t, n, err := wire.ReadHeader(st)
 	switch {
 	case err != nil:
-		err = r.c.classify(err)
+		return c.classify(err)
 	case t == wire.Close:
+		return nil
 	case t == wire.Error:
-		if e, rerr := readError(r.st, n); rerr != nil {
-			err = r.c.classify(rerr)
-		} else {
-			err = e
+		e, rerr := readError(st, n)
+		if rerr != nil {
+			return c.classify(rerr)
 		}
-	default:
-		err = fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t)
+		return e
 	}
-	r.end(err)
-	return true
+	return fmt.Errorf("%w: %s frame from a %s", ErrDropped, t, who)
 }
 
 func (r *watchPeer[T]) abort() { r.end(r.c.lost()) }
