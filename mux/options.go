@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/yamux"
+
+	"github.com/telechan/telechan/internal/hostcheck"
 )
 
 // Defaults applied to zero fields of [Options]. They suit a LAN or a good
@@ -81,6 +83,19 @@ type Options struct {
 	// matching ErrForbidden.
 	OriginPatterns []string
 
+	// AllowedHosts lists the host names this server serves besides IP
+	// literals and localhost (server side: Accept and Handler), in
+	// path.Match syntax, e.g. "robot.example.com" or "*.fleet.example".
+	// It defeats DNS rebinding, where a page on another site makes the
+	// browser resolve that site's name to this server and then passes the
+	// origin check as its own origin: a request from a browser (one with an
+	// Origin or Sec-Fetch-* header), and any request on a loopback
+	// listener, must name in its Host header an IP literal, localhost (or a
+	// name under .localhost), or one of these patterns; any other is
+	// refused with 403 Forbidden before the upgrade. Programs dialling a
+	// non-loopback server are not checked. "*" turns the check off.
+	AllowedHosts []string
+
 	// InsecureSkipVerify disables the origin check (server side). Any web
 	// page a user visits can then open a session to the server with the
 	// user's cookies and network position (cross-site WebSocket hijacking).
@@ -117,6 +132,9 @@ type Options struct {
 	// clear text: send credentials over wss:// only.
 	HTTPHeader http.Header
 
+	// hosts is AllowedHosts compiled by withDefaults.
+	hosts *hostcheck.Checker
+
 	// msgHook, if set, wraps the message-per-Write connection under the
 	// frame coalescer. Tests use it to watch WebSocket messages.
 	msgHook func(net.Conn) net.Conn
@@ -132,6 +150,12 @@ func (o *Options) withDefaults() (*Options, error) {
 		return nil, err
 	}
 	c.OriginPatterns = slices.Clone(c.OriginPatterns)
+	c.AllowedHosts = slices.Clone(c.AllowedHosts)
+	hosts, err := hostcheck.New(c.AllowedHosts)
+	if err != nil {
+		return nil, fmt.Errorf("mux: AllowedHosts: %w", err)
+	}
+	c.hosts = hosts
 	c.HTTPHeader = c.HTTPHeader.Clone()
 	setDefault(&c.KeepAliveInterval, defaultKeepAliveInterval)
 	setDefault(&c.KeepAliveTimeout, defaultKeepAliveTimeout)

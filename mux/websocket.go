@@ -53,7 +53,9 @@ func dial(ctx context.Context, url string, o *Options) (*Session, error) {
 // response: a request that Options.Authorize refuses gets 401 Unauthorized
 // or 403 Forbidden (and the error matches [ErrUnauthorized] or
 // [ErrForbidden]); a request from a page of another origin is rejected with
-// 403 Forbidden unless Options.OriginPatterns allows it.
+// 403 Forbidden unless Options.OriginPatterns allows it; so is a request
+// whose Host header names a host the server does not serve (see
+// Options.AllowedHosts).
 //
 // The session does not depend on r's context, which ends when the handler
 // returns, and the handler may return while the session goes on. Prefer
@@ -69,6 +71,10 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *Options) (*Session, er
 
 // accept is Accept with validated options.
 func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error) {
+	if err := o.hosts.Check(r); err != nil {
+		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
+		return nil, fmt.Errorf("mux: accept: %w: %w", ErrForbidden, err)
+	}
 	if err := authorize(w, r, o.Authorize); err != nil {
 		return nil, err
 	}

@@ -2,12 +2,15 @@ package registry
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/telechan/telechan/internal/hostcheck"
 	"github.com/telechan/telechan/mux"
 	"github.com/telechan/telechan/rch"
 )
@@ -147,6 +150,14 @@ type ServerOptions struct {
 	// are always allowed.
 	OriginPatterns []string
 
+	// AllowedHosts lists the host names the registry serves besides IP
+	// literals and localhost, in path.Match syntax, as
+	// mux.Options.AllowedHosts does: a request from a browser, and any
+	// request on a loopback listener, whose Host header names another host
+	// is refused with 403 Forbidden (the WebSocket and the status page
+	// alike), which defeats DNS rebinding. "*" turns the check off.
+	AllowedHosts []string
+
 	// InsecureSkipVerify disables the origin check: any web page can then
 	// use a visitor's browser to change the registry. It may not be combined
 	// with OriginPatterns.
@@ -183,6 +194,8 @@ type ServerOptions struct {
 
 	// Logger receives diagnostics. nil discards them.
 	Logger *slog.Logger
+
+	hosts *hostcheck.Checker // AllowedHosts, compiled
 }
 
 func (o *ServerOptions) withDefaults() (ServerOptions, error) {
@@ -193,6 +206,12 @@ func (o *ServerOptions) withDefaults() (ServerOptions, error) {
 	if c.InsecureSkipVerify && len(c.OriginPatterns) > 0 {
 		return c, errors.New("registry: InsecureSkipVerify and OriginPatterns are exclusive")
 	}
+	c.AllowedHosts = slices.Clone(c.AllowedHosts)
+	hosts, err := hostcheck.New(c.AllowedHosts)
+	if err != nil {
+		return c, fmt.Errorf("registry: AllowedHosts: %w", err)
+	}
+	c.hosts = hosts
 	def := func(p *time.Duration, d time.Duration) {
 		if *p <= 0 {
 			*p = d

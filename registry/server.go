@@ -64,6 +64,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if err := s.opts.hosts.Check(r); err != nil {
+		s.opts.Logger.Debug("registry: refused", "remote", r.RemoteAddr, "err", err)
+		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
+		return
+	}
 	if !s.authorize(w, r) {
 		return
 	}

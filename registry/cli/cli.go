@@ -69,7 +69,7 @@ func usage(w io.Writer) {
 
 commands:
   registry    run a registry server (flags: -addr, -tls-cert, -tls-key, -store, -etcd,
-              -allow-origin, -token-file, -read-token-file)
+              -allow-origin, -allow-host, -token-file, -read-token-file)
   resolve     print the address of a topic (flags: -registry, -token-file, -wait)
   list        list the topics under a prefix (flags: -registry, -token-file)
   watch       print changes under a prefix until interrupted (flags: -registry, -token-file)
@@ -96,6 +96,7 @@ func runRegistry(ctx context.Context, args []string, env Env) error {
 	storeName := fs.String("store", "memory", "store: "+strings.Join(storeNames(env), "|"))
 	etcd := fs.String("etcd", "127.0.0.1:2379", "etcd endpoints, comma-separated (with -store etcd)")
 	origins := fs.String("allow-origin", "", "host patterns of other web origins allowed to connect, comma-separated")
+	hosts := fs.String("allow-host", "", "host names the registry is reached by from browsers, besides IP addresses and localhost, comma-separated")
 	writeTokens := fs.String("token-file", "", "file of write tokens, one a line, each optionally followed by the topic prefixes it may write")
 	readTokens := fs.String("read-token-file", "", "file of read tokens, one a line; if given, reading needs one of them (or a write token)")
 	if err := fs.Parse(args); err != nil {
@@ -104,7 +105,7 @@ func runRegistry(ctx context.Context, args []string, env Env) error {
 	if (*cert == "") != (*key == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
-	opts := &registry.ServerOptions{OriginPatterns: split(*origins)}
+	opts := &registry.ServerOptions{OriginPatterns: split(*origins), AllowedHosts: split(*hosts)}
 	if err := serverAuth(opts, *writeTokens, *readTokens, env.Stderr); err != nil {
 		return err
 	}
