@@ -91,7 +91,8 @@ func runServer(addr string) error {
 	mx := http.NewServeMux()
 	mx.Handle("/count", mux.Handler(handler, nil))
 	fmt.Fprintf(out, "serving on ws://%s/count\n", addr)
-	return http.ListenAndServe(addr, mx)
+	srv := &http.Server{Addr: addr, Handler: mx, ReadHeaderTimeout: 10 * time.Second}
+	return srv.ListenAndServe()
 }
 
 func runClient(ctx context.Context, url string, upTo int) error {
@@ -134,7 +135,7 @@ func runBoth(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux.Handler(handler, nil)}
+	srv := &http.Server{Handler: mux.Handler(handler, nil), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 	fmt.Fprintf(out, "server: listening on ws://%s/count\n", ln.Addr())

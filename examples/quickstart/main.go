@@ -6,6 +6,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/telechan/telechan/mux"
 	"github.com/telechan/telechan/rch"
@@ -40,7 +41,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: mux.Handler(serve, nil)}
+	// ReadHeaderTimeout: a client that sends half a request must not hold
+	// a goroutine forever.
+	srv := &http.Server{Handler: mux.Handler(serve, nil), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/telechan/telechan/mux"
 	"github.com/telechan/telechan/rch"
@@ -41,7 +42,7 @@ func StartRegistry() (*Registry, error) {
 		srv.Close()
 		return nil, err
 	}
-	r := &Registry{Addr: "ws://" + ln.Addr().String(), srv: srv, http: &http.Server{Handler: srv}, done: make(chan struct{})}
+	r := &Registry{Addr: "ws://" + ln.Addr().String(), srv: srv, http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		r.http.Serve(ln)
