@@ -48,6 +48,7 @@ bench-quick:
 ## generate: regenerate rtc clients (go:generate) and rtcgen's golden files
 generate:
 	$(GO) generate ./...
+	cd bench && $(GO) generate ./...
 	$(GO) test ./cmd/rtcgen -run TestGolden -update
 
 ## checkgenerate: fail if generated files are stale (also part of make test)

@@ -56,10 +56,18 @@ func registered(name string) error {
 	return codes.byName[name]
 }
 
-// The context errors are registered from the start, so that a call whose
+// The context errors, and the package's own, are registered from the start, so that a call whose
 // deadline passed on the serving side still matches
 // context.DeadlineExceeded on the calling side.
 func init() {
 	RegisterError("context.DeadlineExceeded", context.DeadlineExceeded)
 	RegisterError("context.Canceled", context.Canceled)
+	RegisterError(codeUsed, ErrUsed)
+	RegisterError(codePanic, ErrPanic)
 }
+
+// The codes of the package's own errors.
+const (
+	codeUsed  = "rfn.used"
+	codePanic = "rfn.panic"
+)

@@ -72,4 +72,11 @@ func KindOf(err error) Kind {
 }
 
 // ErrUsed is returned by a second call of a function made with NewOnce.
+// It matches across the wire: errors.Is(err, ErrUsed) holds for the
+// caller's *CallError.
 var ErrUsed = errors.New("rfn: a once-only function was already called")
+
+// ErrPanic matches the *CallError of a call whose function panicked. The
+// caller's message names the function only (Options.Name); the panic's
+// value and stack go to the serving side's Options.Logger.
+var ErrPanic = errors.New("rfn: the function panicked")

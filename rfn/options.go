@@ -1,8 +1,17 @@
 package rfn
 
+import "log/slog"
+
 // Options configures how a function is served. A nil *Options means all
 // defaults, and so does each zero field.
 type Options struct {
+	// Name names the function in what its callers and its log see, e.g.
+	// "Monster.JumpAround" (rtcgen sets it for each method). Default
+	// "function".
+	Name string
+	// Logger receives what the callers must not see: the value and stack
+	// of a panic in the function. Default: discarded.
+	Logger *slog.Logger
 	// MaxConcurrent is how many calls run at once; further calls wait.
 	// Default: 64.
 	MaxConcurrent int
@@ -21,6 +30,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxWaiting <= 0 {
 		c.MaxWaiting = 16 * c.MaxConcurrent
+	}
+	if c.Name == "" {
+		c.Name = "function"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
 }

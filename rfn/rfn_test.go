@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -66,7 +68,7 @@ func TestCallAcrossPeers(t *testing.T) {
 				t.Fatalf("%d hops: error came back as %#v", hops, err)
 			}
 			_, err = remote.Call(ctx, "panic")
-			if rfn.KindOf(err) != rfn.Failed || !strings.Contains(err.Error(), "the monster tripped") {
+			if rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rfn.ErrPanic) || err.Error() != "rfn: failed: panic in function" {
 				t.Fatalf("%d hops: panic came back as %v", hops, err)
 			}
 			if n, err := remote.Call(ctx, "still serving"); n != 13 || err != nil {
@@ -282,4 +284,64 @@ func TestForwardedHolderLetsGo(t *testing.T) {
 func dispatchers() int {
 	buf := make([]byte, 1<<20)
 	return strings.Count(string(buf[:runtime.Stack(buf, true)]), ").dispatchReplies(")
+}
+
+// TestPanicStaysOnTheServer: a panic reaches the caller as a short message
+// naming the function and a code it can match; the value and the stack
+// (file paths, goroutine dump) go to the serving side's log only.
+func TestPanicStaysOnTheServer(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		var log strings.Builder
+		var mu sync.Mutex
+		logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil))
+		fn := rfn.New(length, &rfn.Options{Name: "Monster.Trip", Logger: logger})
+		remote, _ := far(t, e, fn, 1)
+		defer remote.Close()
+		_, err := remote.Call(ctx, "panic")
+		var ce *rfn.CallError
+		if !errors.As(err, &ce) || ce.Msg != "panic in Monster.Trip" || !errors.Is(err, rfn.ErrPanic) {
+			t.Fatalf("panic came back as %#v", err)
+		}
+		for _, secret := range []string{"the monster tripped", ".go:", "goroutine"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("the caller saw %q: %v", secret, err)
+			}
+		}
+		mu.Lock()
+		logged := log.String()
+		mu.Unlock()
+		if !strings.Contains(logged, "the monster tripped") || !strings.Contains(logged, "rfn_test.go") {
+			t.Errorf("the server's log lacks the panic and its stack:\n%s", logged)
+		}
+	})
+}
+
+// TestErrUsedAcrossTheWire: a second call of a once-function matches
+// rfn.ErrUsed on the calling side, however far it is.
+func TestErrUsedAcrossTheWire(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		fn := rfn.NewOnce(length, nil)
+		remote, _ := far(t, e, fn, 2)
+		defer remote.Close()
+		if n, err := remote.Call(ctx, "once"); n != 4 || err != nil {
+			t.Fatalf("first call: %d, %v", n, err)
+		}
+		if _, err := remote.Call(ctx, "twice"); !errors.Is(err, rfn.ErrUsed) || rfn.KindOf(err) != rfn.Failed {
+			t.Fatalf("second call: %v, want rfn.ErrUsed", err)
+		}
+	})
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

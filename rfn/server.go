@@ -108,7 +108,7 @@ func (s *server[A, R]) start(req request[A, R]) {
 		return // no hello: nowhere to reply
 	case s.once && s.used:
 		s.mu.Unlock()
-		s.reply(h, reply[R]{Call: req.Call, Err: &CallError{Kind: Failed, Msg: ErrUsed.Error()}})
+		s.reply(h, reply[R]{Call: req.Call, Err: &CallError{Kind: Failed, Msg: ErrUsed.Error(), Code: codeUsed}})
 		return
 	case s.waiting >= s.opts.MaxWaiting:
 		s.mu.Unlock()
@@ -162,7 +162,10 @@ func (s *server[A, R]) run(ctx context.Context, req request[A, R]) (rep reply[R]
 	defer func() { <-s.sem }()
 	defer func() {
 		if p := recover(); p != nil {
-			rep.Err = &CallError{Kind: Failed, Msg: fmt.Sprintf("panic: %v\n%s", p, debug.Stack())}
+			// The caller learns that and where; the value and the stack
+			// (file paths, goroutines) stay in this side's log.
+			s.opts.Logger.Error("rfn: panic in "+s.opts.Name, "panic", p, "stack", string(debug.Stack()))
+			rep.Err = &CallError{Kind: Failed, Msg: "panic in " + s.opts.Name, Code: codePanic}
 		}
 	}()
 	r, err := s.f(ctx, req.Arg)

@@ -18,3 +18,18 @@ func Close[A, R any](f *rfn.Func[A, R]) error {
 	}
 	return f.Close()
 }
+
+// Method returns the options a generated Serve function serves one method
+// with: a copy of opts (nil means defaults) named after the method, e.g.
+// "Monster.JumpAround", unless opts names it already. The name is what a
+// caller sees of a panic in the method.
+func Method(opts *rfn.Options, name string) *rfn.Options {
+	var o rfn.Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Name == "" {
+		o.Name = name
+	}
+	return &o
+}

@@ -42,7 +42,7 @@ func TestMonster(t *testing.T) {
 				t.Fatalf("%d hops: registered error came back as %v", hops, err)
 			}
 			err = remote.GentlyScareSomeone(ctx, "panic")
-			if rfn.KindOf(err) != rfn.Failed || !strings.Contains(err.Error(), "the monster tripped") {
+			if rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rfn.ErrPanic) || err.Error() != "rfn: failed: panic in Monster.GentlyScareSomeone" {
 				t.Fatalf("%d hops: panic came back as %v", hops, err)
 			}
 			if err := remote.GentlyScareSomeone(ctx, "bob"); err != nil || <-m.scared != "bob" {

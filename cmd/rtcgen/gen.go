@@ -178,7 +178,7 @@ func (g *gen) serve(it iface) {
 	g.p("func Serve%s(impl %s, opts *%s.Options) *%sClient {", n, n, g.rfn, n)
 	g.p("c := &%sClient{", n)
 	for _, m := range it.Methods {
-		g.p("Fn%s: %s.New(%s, opts),", m.Name, g.rfn, g.handler(it, m))
+		g.p("Fn%s: %s.New(%s, %s.Method(opts, %q)),", m.Name, g.rfn, g.handler(it, m), g.rtc, it.Name+"."+m.Name)
 	}
 	g.p("}")
 	var dones []string

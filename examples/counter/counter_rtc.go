@@ -95,17 +95,17 @@ func ServeCounter(impl Counter, opts *rfn.Options) *CounterClient {
 		FnValue: rfn.New(func(ctx context.Context, _ struct{}) (res counterValueResults, err error) {
 			res.R0, err = impl.Value(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Value")),
 		FnWatch: rfn.New(func(ctx context.Context, _ struct{}) (res counterWatchResults, err error) {
 			res.R0, err = impl.Watch(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Watch")),
 		FnIncrease: rfn.New(func(ctx context.Context, a counterIncreaseArgs) (struct{}, error) {
 			return struct{}{}, impl.Increase(ctx, a.A0)
-		}, opts),
+		}, rtc.Method(opts, "Counter.Increase")),
 		FnCountToValue: rfn.New(func(ctx context.Context, a counterCountToValueArgs) (struct{}, error) {
 			return struct{}{}, impl.CountToValue(ctx, a.A0, a.A1)
-		}, opts),
+		}, rtc.Method(opts, "Counter.CountToValue")),
 	}
 	c.done = rtc.AllDone(c.FnValue.Done(), c.FnWatch.Done(), c.FnIncrease.Done(), c.FnCountToValue.Done())
 	return c

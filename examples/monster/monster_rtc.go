@@ -109,22 +109,22 @@ func ServeMonster(impl Monster, opts *rfn.Options) *MonsterClient {
 	c := &MonsterClient{
 		FnJumpAround: rfn.New(func(ctx context.Context, _ struct{}) (struct{}, error) {
 			return struct{}{}, impl.JumpAround(ctx)
-		}, opts),
+		}, rtc.Method(opts, "Monster.JumpAround")),
 		FnGentlyScareSomeone: rfn.New(func(ctx context.Context, a monsterGentlyScareSomeoneArgs) (struct{}, error) {
 			return struct{}{}, impl.GentlyScareSomeone(ctx, a.A0)
-		}, opts),
+		}, rtc.Method(opts, "Monster.GentlyScareSomeone")),
 		FnEnergyLevel: rfn.New(func(ctx context.Context, _ struct{}) (res monsterEnergyLevelResults, err error) {
 			res.R0, err = impl.EnergyLevel(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Monster.EnergyLevel")),
 		FnCamera: rfn.New(func(ctx context.Context, _ struct{}) (res monsterCameraResults, err error) {
 			res.R0, err = impl.Camera(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Monster.Camera")),
 		FnShowPicture: rfn.New(func(ctx context.Context, a monsterShowPictureArgs) (res monsterShowPictureResults, err error) {
 			res.R0, err = impl.ShowPicture(ctx, a.A0, a.A1)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Monster.ShowPicture")),
 	}
 	c.done = rtc.AllDone(c.FnJumpAround.Done(), c.FnGentlyScareSomeone.Done(), c.FnEnergyLevel.Done(), c.FnCamera.Done(), c.FnShowPicture.Done())
 	return c

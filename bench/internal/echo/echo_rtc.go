@@ -51,7 +51,7 @@ func ServeEcho(impl Echo, opts *rfn.Options) *EchoClient {
 		FnLen: rfn.New(func(ctx context.Context, a echoLenArgs) (res echoLenResults, err error) {
 			res.R0, err = impl.Len(ctx, a.A0)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Echo.Len")),
 	}
 	c.done = rtc.AllDone(c.FnLen.Done())
 	return c

@@ -137,25 +137,25 @@ func ServeCounter(impl Counter, opts *rfn.Options) *CounterClient {
 		FnValue: rfn.New(func(ctx context.Context, _ struct{}) (res counterValueResults, err error) {
 			res.R0, err = impl.Value(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Value")),
 		FnWatch: rfn.New(func(ctx context.Context, _ struct{}) (res counterWatchResults, err error) {
 			res.R0, err = impl.Watch(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Watch")),
 		FnIncrease: rfn.New(func(ctx context.Context, a counterIncreaseArgs) (struct{}, error) {
 			return struct{}{}, impl.Increase(ctx, a.A0)
-		}, opts),
+		}, rtc.Method(opts, "Counter.Increase")),
 		FnCountTo: rfn.New(func(ctx context.Context, a counterCountToArgs) (struct{}, error) {
 			return struct{}{}, impl.CountTo(ctx, a.A0, a.A1)
-		}, opts),
+		}, rtc.Method(opts, "Counter.CountTo")),
 		FnKeeper: rfn.New(func(ctx context.Context, a counterKeeperArgs) (res counterKeeperResults, err error) {
 			res.R0, err = impl.Keeper(ctx, a.A0)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Keeper")),
 		FnVisit: rfn.New(func(ctx context.Context, a counterVisitArgs) (res counterVisitResults, err error) {
 			res.R0, err = impl.Visit(ctx, a.A0)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Counter.Visit")),
 	}
 	c.done = rtc.AllDone(c.FnValue.Done(), c.FnWatch.Done(), c.FnIncrease.Done(), c.FnCountTo.Done(), c.FnKeeper.Done(), c.FnVisit.Done())
 	return c

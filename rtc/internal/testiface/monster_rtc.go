@@ -70,14 +70,14 @@ func ServeMonster(impl Monster, opts *rfn.Options) *MonsterClient {
 	c := &MonsterClient{
 		FnJumpAround: rfn.New(func(ctx context.Context, _ struct{}) (struct{}, error) {
 			return struct{}{}, impl.JumpAround(ctx)
-		}, opts),
+		}, rtc.Method(opts, "Monster.JumpAround")),
 		FnGentlyScareSomeone: rfn.New(func(ctx context.Context, a monsterGentlyScareSomeoneArgs) (struct{}, error) {
 			return struct{}{}, impl.GentlyScareSomeone(ctx, a.A0)
-		}, opts),
+		}, rtc.Method(opts, "Monster.GentlyScareSomeone")),
 		FnEnergyLevel: rfn.New(func(ctx context.Context, _ struct{}) (res monsterEnergyLevelResults, err error) {
 			res.R0, err = impl.EnergyLevel(ctx)
 			return res, err
-		}, opts),
+		}, rtc.Method(opts, "Monster.EnergyLevel")),
 	}
 	c.done = rtc.AllDone(c.FnJumpAround.Done(), c.FnGentlyScareSomeone.Done(), c.FnEnergyLevel.Done())
 	return c

@@ -175,33 +175,33 @@ func ServeRobot(impl Robot, opts *rfn.Options) *RobotClient {
 		FnMove: rfn.New(func(ctx context.Context, a robotMoveArgs) (res robotMoveResults, err error) {
 			res.R0, res.R1, err = impl.Move(ctx, a.A0, a.A1)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Move")),
 		FnStatus: rfn.New(func(ctx context.Context, _ struct{}) (res robotStatusResults, err error) {
 			res.R0, err = impl.Status(ctx)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Status")),
 		FnLog: rfn.New(func(ctx context.Context, a robotLogArgs) (struct{}, error) {
 			return struct{}{}, impl.Log(ctx, a.A0, a.A1)
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Log")),
 		FnAdder: rfn.New(func(ctx context.Context, _ struct{}) (res robotAdderResults, err error) {
 			res.R0, err = impl.Adder(ctx)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Adder")),
 		FnChild: rfn.New(func(ctx context.Context, a robotChildArgs) (res robotChildResults, err error) {
 			res.R0, err = impl.Child(ctx, a.A0)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Child")),
 		FnSeeds: rfn.New(func(ctx context.Context, a robotSeedsArgs) (res robotSeedsResults, err error) {
 			res.R0, err = impl.Seeds(ctx, a.A0, a.A1)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Seeds")),
 		FnStop: rfn.New(func(ctx context.Context, _ struct{}) (struct{}, error) {
 			return struct{}{}, impl.Stop(ctx)
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Stop")),
 		FnName: rfn.New(func(ctx context.Context, _ struct{}) (res robotNameResults, err error) {
 			res.R0, err = impl.Name(ctx)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Robot.Name")),
 	}
 	c.done = rtc2.AllDone(c.FnMove.Done(), c.FnStatus.Done(), c.FnLog.Done(), c.FnAdder.Done(), c.FnChild.Done(), c.FnSeeds.Done(), c.FnStop.Done(), c.FnName.Done())
 	return c
@@ -285,7 +285,7 @@ func ServeSmall(impl Small, opts *rfn.Options) *SmallClient {
 		FnPing: rfn.New(func(ctx context.Context, a smallPingArgs) (res smallPingResults, err error) {
 			res.R0, err = impl.Ping(ctx, a.A0)
 			return res, err
-		}, opts),
+		}, rtc2.Method(opts, "Small.Ping")),
 	}
 	c.done = rtc2.AllDone(c.FnPing.Done())
 	return c
