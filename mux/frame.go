@@ -80,6 +80,9 @@ type frameObserver interface {
 	end(h header)
 }
 
+// boundary reports whether the bytes scanned so far end with a whole frame.
+func (sc *frameScanner) boundary() bool { return sc.n == 0 && sc.skip == 0 }
+
 // scan consumes p, reporting every header and frame end within it to o.
 func (sc *frameScanner) scan(p []byte, o frameObserver) {
 	for len(p) > 0 {

@@ -56,7 +56,7 @@ func (o countingObserver) end(h header) {
 }
 
 func scanAll(b []byte, piece int) *scanned {
-	s := &scanned{t: newTracker()}
+	s := &scanned{t: newTracker(&Options{})}
 	var sc frameScanner
 	for p := b; len(p) > 0; p = p[min(piece, len(p)):] {
 		sc.scan(p[:min(piece, len(p))], countingObserver{s})

@@ -25,6 +25,8 @@ const (
 	defaultAcceptBacklog     = 256
 	defaultFrameSize         = 16 << 10
 	defaultStreamWindow      = 256 << 10 // also yamux's minimum
+	defaultMaxStreams        = 8192
+	defaultHalfCloseTimeout  = time.Minute
 
 	// minFrameSize and maxFrameSize bound Options.FrameSize.
 	minFrameSize = 1 << 10
@@ -67,6 +69,24 @@ type Options struct {
 	// memory one stream can use and, with the round-trip time, the speed of
 	// one stream. Default and minimum 256 KiB.
 	StreamWindow uint32
+
+	// MaxStreams bounds the streams alive on the session, opened by either
+	// side, including those one side has closed and the other not yet:
+	// Session.Open fails with ErrTooManyStreams beyond it, and a peer that
+	// opens streams beyond MaxStreams+AcceptBacklog ends the session
+	// (ErrLost). Each stream costs about 2 KiB here, plus what it has
+	// buffered (at most StreamWindow). Both sides should use the same
+	// value. Default 8192.
+	MaxStreams int
+
+	// HalfCloseTimeout is how long a stream this side closed waits for the
+	// peer's FIN before this side forgets it (the peer still reads what
+	// was written; only what it would say back is lost), so that a peer
+	// that never closes cannot make the session hold every stream it ever
+	// had. At most 1024 such streams wait: beyond that the oldest is
+	// forgotten at once. A negative value waits forever. Streams closed
+	// with Stream.CloseWrite wait forever too. Default 1 minute.
+	HalfCloseTimeout time.Duration
 
 	// Logger receives the session's log lines, including those of yamux.
 	// nil discards them; nothing is ever written to stderr.
@@ -162,6 +182,8 @@ func (o *Options) withDefaults() (*Options, error) {
 	setDefault(&c.AcceptBacklog, defaultAcceptBacklog)
 	setDefault(&c.FrameSize, defaultFrameSize)
 	setDefault(&c.StreamWindow, defaultStreamWindow)
+	setDefault(&c.MaxStreams, defaultMaxStreams)
+	setDefault(&c.HalfCloseTimeout, defaultHalfCloseTimeout)
 	return &c, nil
 }
 
@@ -189,6 +211,8 @@ func (o *Options) validate() error {
 		return errors.New("mux: KeepAliveTimeout must not be negative")
 	case o.AcceptBacklog < 0:
 		return errors.New("mux: AcceptBacklog must not be negative")
+	case o.MaxStreams < 0:
+		return errors.New("mux: MaxStreams must not be negative")
 	case o.FrameSize != 0 && (o.FrameSize < minFrameSize || o.FrameSize > maxFrameSize):
 		return fmt.Errorf("mux: FrameSize %d outside %d..%d", o.FrameSize, minFrameSize, maxFrameSize)
 	case o.StreamWindow != 0 && o.StreamWindow < defaultStreamWindow:

@@ -94,7 +94,7 @@ func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, r
 		opts:   o,
 		log:    o.Logger,
 		client: client,
-		track:  newTracker(),
+		track:  newTracker(o),
 		local:  conn.LocalAddr(),
 		remote: remote,
 		ctx:    ctx,
@@ -156,6 +156,9 @@ func (s *Session) Open(ctx context.Context) (*Stream, error) {
 	}
 	if s.ys.IsClosed() {
 		return nil, s.endErr()
+	}
+	if n := s.track.live(); n >= s.opts.MaxStreams {
+		return nil, fmt.Errorf("%w (%d)", ErrTooManyStreams, n)
 	}
 	if ctx.Done() == nil {
 		ys, err := s.ys.OpenStream()

@@ -113,9 +113,22 @@ func (st *Stream) SetFrameSize(n int) {
 // Close closes the stream for writing (a half-close): the peer's Read
 // returns io.EOF once it has read everything written before, and this side
 // can go on reading until the peer closes too. The stream is released when
-// both sides have closed it or the session ends. Close is idempotent.
+// both sides have closed it or the session ends, or, if the peer's FIN
+// does not come within Options.HalfCloseTimeout, forgotten by this side
+// (Read then fails with ErrStreamReset; the peer still reads all that was
+// written). A side that means to go on reading for longer uses CloseWrite.
+// Close is idempotent.
 func (st *Stream) Close() error {
 	return st.ys.Close() // always nil: yamux ignores a failure to send the FIN
+}
+
+// CloseWrite closes the stream for writing, as Close does, for a side that
+// goes on reading for as long as the peer sends: unlike after Close, the
+// session does not forget the stream when the peer's FIN is late (see
+// Options.HalfCloseTimeout). It is idempotent.
+func (st *Stream) CloseWrite() error {
+	st.wire.keepOpen.Store(true)
+	return st.ys.Close()
 }
 
 // SetDeadline sets both the read and the write deadline, as

@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // trackConn sits between yamux and the connection of every session. It does
@@ -27,8 +28,20 @@ type trackConn struct {
 }
 
 func (c *trackConn) Read(p []byte) (int, error) {
+	if c.rd.boundary() {
+		// Between two of the peer's frames: hand yamux the streams to
+		// forget, if any (guard.go).
+		if n := c.t.forgetFrames(p, time.Now()); n > 0 {
+			c.rd.scan(p[:n], inbound{c.t})
+			return n, nil
+		}
+	}
 	n, err := c.Conn.Read(p)
 	c.rd.scan(p[:n], inbound{c.t})
+	if gerr := c.t.guardErr(); gerr != nil {
+		c.onError(gerr)
+		return 0, gerr // yamux never sees these frames; the session ends
+	}
 	if err != nil {
 		c.onError(err)
 	}
@@ -56,6 +69,11 @@ type wireState struct {
 	// orphan: the tracker did not know the stream when it was wrapped, so
 	// nothing here is ever updated; Readable then always holds.
 	orphan bool
+	// byPeer: the peer opened the stream.
+	byPeer bool
+	// keepOpen: this side closed with CloseWrite and goes on reading, so
+	// the stream is never forgotten (guard.go).
+	keepOpen atomic.Bool
 	nmu    sync.Mutex
 	notify func() // see Stream.Notify; guarded by nmu
 }
@@ -86,10 +104,30 @@ func (w *wireState) setNotify(f func()) {
 type tracker struct {
 	mu      sync.Mutex
 	streams map[uint32]*wireState
+	// waiting lists the streams this side closed first, oldest first;
+	// guarded by mu (guard.go).
+	waiting []halfClosed
+
+	halfCloseTimeout time.Duration // negative: never forget
+	peerLimit        int           // most streams the peer may hold open
+	pendingPings     atomic.Int64  // ping answers yamux owes the peer
+	peerStreams      atomic.Int64  // live streams the peer opened
+	forgotten        atomic.Int64  // streams forgotten so far
 }
 
-func newTracker() *tracker {
-	return &tracker{streams: make(map[uint32]*wireState)}
+func newTracker(o *Options) *tracker {
+	return &tracker{
+		streams:          make(map[uint32]*wireState),
+		halfCloseTimeout: o.HalfCloseTimeout,
+		peerLimit:        o.MaxStreams + o.AcceptBacklog,
+	}
+}
+
+// live returns the number of streams alive on the wire.
+func (t *tracker) live() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.streams)
 }
 
 // inbound and outbound observe the frames of one direction for a tracker.
@@ -99,30 +137,43 @@ type (
 )
 
 func (o inbound) start(h header) {
-	o.t.start(h)
+	if h.typ == typePing && h.flags&flagSYN != 0 {
+		o.t.pendingPings.Add(1)
+	}
+	o.t.start(h, true)
 	if h.typ == typeData && h.length > 0 {
 		o.t.announce(h.id, h.length)
 	}
 }
 
-func (o inbound) end(h header)    { o.t.end(h, true) }
-func (o outbound) start(h header) { o.t.start(h) }
-func (o outbound) end(h header)   { o.t.end(h, false) }
+func (o inbound) end(h header) { o.t.end(h, true) }
+
+func (o outbound) start(h header) {
+	if h.typ == typePing && h.flags&flagACK != 0 {
+		o.t.pendingPings.Add(-1)
+	}
+	o.t.start(h, false)
+}
+
+func (o outbound) end(h header) { o.t.end(h, false) }
 
 // isStreamFrame reports whether h belongs to a stream (data or window update).
 func isStreamFrame(h header) bool {
 	return h.typ == typeData || h.typ == typeWindowUpdate
 }
 
-// start registers the stream a SYN header opens.
-func (t *tracker) start(h header) {
+// start registers the stream a SYN header opens; in says the peer sent it.
+func (t *tracker) start(h header, in bool) {
 	if !isStreamFrame(h) || h.flags&flagSYN == 0 {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.streams[h.id] == nil {
-		t.streams[h.id] = new(wireState)
+		t.streams[h.id] = &wireState{byPeer: in}
+		if in {
+			t.peerStreams.Add(1)
+		}
 	}
 }
 
@@ -154,6 +205,9 @@ func (t *tracker) end(h header, in bool) {
 			st.finIn.Store(true)
 		} else {
 			st.finOut = true
+			if !st.finIn.Load() {
+				t.noteHalfClosed(h.id, st)
+			}
 		}
 	}
 	if in && h.flags&flagRST != 0 {
@@ -161,6 +215,9 @@ func (t *tracker) end(h header, in bool) {
 	}
 	if h.flags&flagRST != 0 || (st.finIn.Load() && st.finOut) {
 		delete(t.streams, h.id)
+		if st.byPeer {
+			t.peerStreams.Add(-1)
+		}
 	}
 	t.mu.Unlock()
 	if in {

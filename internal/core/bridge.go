@@ -203,15 +203,26 @@ func (b *outBridge[T]) step() bool {
 	over := writeStep(b.c, b.st, b.q, b.p, b.ended)
 	if over {
 		b.q.setConsumer(nil)
-		b.st.Close()
+		b.closeStream()
 	}
 	return over
+}
+
+// closeStream ends the writing direction. The base channel's stream goes on
+// carrying the peer's direction for as long as the peer likes, so the
+// session must never forget it (mux.Stream.CloseWrite).
+func (b *outBridge[T]) closeStream() {
+	if b.peer.b == nil { // no reader of the peer's answers: the base channel
+		b.st.CloseWrite()
+		return
+	}
+	b.st.Close()
 }
 
 func (b *outBridge[T]) abort() {
 	b.q.setConsumer(nil)
 	b.q.closeRecv(b.c.lost())
-	b.st.Close()
+	b.closeStream()
 }
 
 // outPeer reads the frames a receiving peer sends back on pumpOut's stream
