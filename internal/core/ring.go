@@ -197,6 +197,11 @@ func (r *Ring[T]) next(ctx context.Context, cur *cursor, closed func() bool) (ri
 		case <-ctx.Done():
 			return ringEntry[T]{}, ctx.Err()
 		}
+		// A Close of this subscriber woke us: say so, even if the link
+		// ended the ring meanwhile (the peer answered the Close).
+		if closed() {
+			return ringEntry[T]{}, ErrClosed
+		}
 		r.mu.Lock()
 	}
 }

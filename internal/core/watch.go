@@ -146,6 +146,12 @@ func (s *Slot[T]) next(ctx context.Context, seen uint64, closed func() bool) (T,
 			var zero T
 			return zero, seen, ctx.Err()
 		}
+		// A Close of this receiver woke us: say so, even if the link
+		// ended the slot meanwhile (the peer answered the Close).
+		if closed() {
+			var zero T
+			return zero, seen, ErrClosed
+		}
 		s.mu.Lock()
 	}
 }
