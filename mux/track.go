@@ -74,8 +74,8 @@ type wireState struct {
 	// keepOpen: this side closed with CloseWrite and goes on reading, so
 	// the stream is never forgotten (guard.go).
 	keepOpen atomic.Bool
-	nmu    sync.Mutex
-	notify func() // see Stream.Notify; guarded by nmu
+	nmu      sync.Mutex
+	notify   func() // see Stream.Notify; guarded by nmu
 }
 
 // signal calls the stream's notify function, if any.

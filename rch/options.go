@@ -33,6 +33,33 @@ type Options struct {
 	// and Recv reports ErrDisconnected. Default: 30 s.
 	ClaimTimeout time.Duration
 
+	// MaxMemory bounds what the connection holds for its peer, in bytes:
+	// half of it for what the peer sent that the application has not
+	// taken yet (items queued on every channel, values in broadcast rings
+	// and watch slots), half for what the application sent that the peer
+	// has not read yet. With a half full, reading from the peer waits
+	// (the peer's further bytes stay in its streams' windows) or Send
+	// waits, as on a slow link; nothing is lost. Broadcast rings push out
+	// their oldest values instead (subscribers learn of a lag). Decoding
+	// an item into interface values that would cost more than a half is
+	// refused (ErrTooLarge). MaxItemSize may be at most half of it.
+	// Default: 64 MiB. See docs/SECURITY.md for what else bounds memory.
+	MaxMemory int
+
+	// MaxQueue bounds the buffer, in items, of a channel half received
+	// from the peer (mpsc, oneshot, bin, rfn): the capacity the peer asks
+	// for is a request, clamped to this. Default: 1024.
+	MaxQueue int
+
+	// MaxRing is MaxQueue for the ring of a broadcast half received from
+	// the peer. Default: 1024.
+	MaxRing int
+
+	// MaxRefs bounds the channel halves one received item may hold; an
+	// item with more is refused (ErrDecode) without being decoded, and
+	// its halves are rejected. Default: 1024.
+	MaxRefs int
+
 	// Logger receives the connection's diagnostics. Default: discarded.
 	Logger *slog.Logger
 }
@@ -46,6 +73,10 @@ func (o *Options) config() core.Config {
 		MaxItemSize:      o.MaxItemSize,
 		HandshakeTimeout: o.HandshakeTimeout,
 		ClaimTimeout:     o.ClaimTimeout,
+		MaxMemory:        o.MaxMemory,
+		MaxQueue:         o.MaxQueue,
+		MaxRing:          o.MaxRing,
+		MaxRefs:          o.MaxRefs,
 		Logger:           o.Logger,
 	}
 }

@@ -127,7 +127,10 @@ func (b *inBridge[T]) item(raw []byte) error {
 		b.received += uint64(len(raw))
 		b.st.Write(wire.AckFrame(b.received))
 	}
-	err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim})
+	err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim, charged: true})
+	if err != nil {
+		c.mem.give(inbound, len(raw))
+	}
 	switch {
 	case err == nil:
 	case c.ctx.Err() != nil:

@@ -28,6 +28,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/telechan/telechan/codec"
@@ -53,6 +54,9 @@ type Conn struct {
 	recvMax int // the largest item we accept
 	log     *slog.Logger
 	cfg     Config
+	mem     *budget // what the connection holds for its peer; see budget
+	// rejecters counts the goroutines rejecting ports (see reject).
+	rejecters atomic.Int32
 
 	ctx    context.Context // done once the connection is shutting down
 	cancel context.CancelCauseFunc
@@ -76,6 +80,7 @@ func newConn(sess *mux.Session, cfg Config, cd codec.Codec, peerMax uint32) *Con
 		sendMax: min(cfg.MaxItemSize, int(min(peerMax, maxItemSizeLimit))),
 		log:     cfg.Logger,
 		cfg:     cfg,
+		mem:     newBudget(cfg.MaxMemory),
 		ctx:     ctx,
 		cancel:  cancel,
 		offers:  make(map[uint32]Link),
@@ -209,6 +214,18 @@ func (c *Conn) servePort(st *mux.Stream, sem chan struct{}) {
 	l.Connected(c, st)
 }
 
+// queueCap is the capacity of a queue for a half received with the
+// capacity asked for in its reference: a request, clamped to MaxQueue,
+// never a size to allocate.
+func (c *Conn) queueCap(asked uint32) int {
+	return int(min(max(asked, 1), uint32(c.cfg.MaxQueue)))
+}
+
+// ringCap is queueCap for a broadcast ring, clamped to MaxRing.
+func (c *Conn) ringCap(asked uint32) int {
+	return int(min(max(asked, 1), uint32(c.cfg.MaxRing)))
+}
+
 // reservePort returns a fresh port number.
 func (c *Conn) reservePort() uint32 {
 	c.mu.Lock()
@@ -262,13 +279,24 @@ func (c *Conn) claim(ctx context.Context, port uint32) (*mux.Stream, error) {
 	return st, nil
 }
 
+// maxRejecters bounds the goroutines that reject ports at once: each opens
+// a stream per port, and a peer decides how many bad items it sends.
+const maxRejecters = 4
+
 // reject claims the ports of refs only to tell their senders that they
-// were dropped. It does not wait.
+// were dropped. It does not wait. With maxRejecters already at work, the
+// ports are not told (the peer learns when the connection ends).
 func (c *Conn) reject(refs []wire.Ref, why string) {
 	if len(refs) == 0 {
 		return
 	}
-	c.goroutine(func() {
+	if c.rejecters.Add(1) > maxRejecters {
+		c.rejecters.Add(-1)
+		c.log.Debug("rch: too many rejections at once; ports not told", "ports", len(refs))
+		return
+	}
+	started := c.goroutine(func() {
+		defer c.rejecters.Add(-1)
 		for _, r := range refs {
 			st, err := c.claim(c.ctx, r.Port)
 			if err != nil {
@@ -278,16 +306,21 @@ func (c *Conn) reject(refs []wire.Ref, why string) {
 			st.Close()
 		}
 	})
+	if !started {
+		c.rejecters.Add(-1)
+	}
 }
 
 // rejectRaw rejects the ports referenced by raw, an item read from c that
-// will never be decoded.
+// will never be decoded. It scans the bytes (wire.Scan): it never decodes
+// them, which for a hostile item built of small maps cost 70 times its
+// size.
 func (c *Conn) rejectRaw(raw []byte, why string) {
-	var v any
-	if err := c.codec.Unmarshal(raw, &v); err != nil {
+	s, err := c.scan(raw)
+	if err != nil {
 		return
 	}
-	c.reject(wire.FindRefs(v), why)
+	c.reject(s.Refs, why)
 }
 
 // classify turns a stream failure into the error a channel reports:

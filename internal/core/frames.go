@@ -11,7 +11,9 @@ import (
 // frameHandler says what to do with the frames a sending half writes.
 type frameHandler interface {
 	// item takes the payload of an Item within the size limit; an error
-	// ends the stream with it.
+	// ends the stream with it. len(raw) bytes are charged to the
+	// connection's inbound budget: item owns the charge and gives it back
+	// (Conn.mem.give) when it lets go of raw, or of what it made of it.
 	item(raw []byte) error
 	// tooLarge is told of an Item over the limit as soon as its header is
 	// read; its bytes are skipped after.
@@ -21,7 +23,11 @@ type frameHandler interface {
 	notice(code wire.ErrorCode, msg string) (handled bool, err error)
 }
 
-// senderFrames is a frameHandler made of functions.
+// senderFrames is a frameHandler made of functions, for the kinds whose
+// values replace or push out older ones (watch, broadcast): readFrame
+// charges their items to the budget without waiting, and onItem keeps the
+// charge with the value it holds, giving back what that value replaces or
+// evicts, or gives it back at once.
 type senderFrames struct {
 	onItem     func(raw []byte) error
 	onTooLarge func(n uint32)
@@ -123,6 +129,19 @@ func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 		}
 		return false, nil
 	}
+	// Charge the bytes before reading them: with the budget full, they
+	// stay in the stream's window and the peer waits. Latest-value kinds
+	// never wait: their handlers make room themselves (see senderFrames).
+	var waited bool
+	if _, ok := h.(senderFrames); ok {
+		c.mem.force(inbound, int(n))
+	} else if waited, err = c.mem.take(c.ctx, nil, inbound, int(n)); err != nil {
+		return true, c.lost()
+	}
+	if waited && c.mem.warned.CompareAndSwap(false, true) {
+		c.log.Warn("rch: the connection's memory budget is full; reading from the peer waits until the application takes what it was sent",
+			"max_memory", c.cfg.MaxMemory)
+	}
 	var raw []byte
 	if p, ok := h.(interface{ pooled() bool }); ok && p.pooled() {
 		raw = GetChunk(int(n)) // a bin chunk: its reader gives it back
@@ -130,6 +149,7 @@ func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 		raw = make([]byte, n)
 	}
 	if _, err := io.ReadFull(st, raw); err != nil {
+		c.mem.give(inbound, int(n))
 		return true, c.classify(err)
 	}
 	if err := h.item(raw); err != nil {

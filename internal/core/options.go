@@ -17,6 +17,10 @@ type Config struct {
 	HandshakeTimeout  time.Duration
 	ClaimTimeout      time.Duration
 	MaxPortOpens      int
+	MaxMemory         int
+	MaxQueue          int
+	MaxRing           int
+	MaxRefs           int
 	Logger            *slog.Logger
 }
 
@@ -27,6 +31,10 @@ const (
 	DefaultHandshakeTimeout  = 10 * time.Second
 	DefaultClaimTimeout      = 30 * time.Second
 	DefaultMaxPortOpens      = 64
+	DefaultMaxMemory         = 64 << 20
+	DefaultMaxQueue          = 1024
+	DefaultMaxRing           = 1024
+	DefaultMaxRefs           = 1024
 	maxItemSizeLimit         = 1<<31 - 1
 )
 
@@ -59,8 +67,24 @@ func (cfg Config) WithDefaults() (Config, error) {
 	if cfg.MaxPortOpens <= 0 {
 		cfg.MaxPortOpens = DefaultMaxPortOpens
 	}
+	setDefault(&cfg.MaxMemory, DefaultMaxMemory)
+	setDefault(&cfg.MaxQueue, DefaultMaxQueue)
+	setDefault(&cfg.MaxRing, DefaultMaxRing)
+	setDefault(&cfg.MaxRefs, DefaultMaxRefs)
+	if cfg.MaxMemory < 0 || cfg.MaxQueue < 0 || cfg.MaxRing < 0 || cfg.MaxRefs < 0 {
+		return cfg, fmt.Errorf("rch: negative limit in Options")
+	}
+	if cfg.MaxItemSize > cfg.MaxMemory/2 {
+		return cfg, fmt.Errorf("rch: Options.MaxItemSize %d is more than half of MaxMemory %d: an item must fit the share of the budget each direction has", cfg.MaxItemSize, cfg.MaxMemory)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return cfg, nil
+}
+
+func setDefault(p *int, def int) {
+	if *p == 0 {
+		*p = def
+	}
 }

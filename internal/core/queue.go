@@ -21,6 +21,17 @@ type entry[T any] struct {
 	err  error
 	// verbatim: raw is the item itself, not an encoding of it.
 	verbatim bool
+	// charged: len(raw) bytes are charged to conn's memory budget (in the
+	// direction out says) until the entry leaves the queue.
+	charged bool
+}
+
+// uncharge gives back what e holds of its connection's memory budget.
+func (e *entry[T]) uncharge() {
+	if e.charged {
+		e.charged = false
+		e.conn.mem.give(direction(e.out), len(e.raw))
+	}
 }
 
 // Queue is the buffer of one channel: producers (local senders and bridges
@@ -232,6 +243,7 @@ func (q *Queue[T]) take() (entry[T], bool, error) {
 		return entry[T]{}, false, nil
 	}
 	e := q.items[q.head]
+	e.uncharge()
 	q.items[q.head] = entry[T]{}
 	q.head++
 	if q.head == len(q.items) {
@@ -325,6 +337,9 @@ func (q *Queue[T]) closeRecv(reason error) []entry[T] {
 	}
 	q.closed = reason
 	left := append([]entry[T](nil), q.items[q.head:]...)
+	for i := range left {
+		left[i].uncharge()
+	}
 	q.items, q.head, q.bytes = nil, 0, 0
 	hooks := q.hooks
 	q.hooks = nil

@@ -50,6 +50,10 @@ type ringEntry[T any] struct {
 	// before this entry, so that a subscriber overtaken by the ring learns
 	// exactly how many values it missed, gaps included.
 	vstart uint64
+	// held is what the value, read from from, is charged to that
+	// connection's memory budget, until it leaves the ring.
+	held int
+	from *Conn
 }
 
 // cursor is a subscriber's position: the next entry, and how many values
@@ -59,9 +63,12 @@ type cursor struct{ pos, vpos uint64 }
 // Ring is the shared state of a broadcast channel on one side of a
 // connection. Lock order: Ring.mu is a leaf.
 type Ring[T any] struct {
-	mu      sync.Mutex
-	buf     []ringEntry[T]
-	head    uint64 // sequence number of the next entry
+	mu   sync.Mutex
+	buf  []ringEntry[T]
+	head uint64 // sequence number of the next entry
+	// floor is the oldest sequence number not evicted: entries below it
+	// were pushed out early to give memory back (see sendFrom).
+	floor   uint64
 	vcount  uint64 // values (and upstream gaps) published so far
 	ended   bool
 	lost    error
@@ -88,10 +95,27 @@ func (r *Ring[T]) changed() {
 
 // tail is the oldest sequence number still held. Call with r.mu held.
 func (r *Ring[T]) tail() uint64 {
+	t := uint64(0)
 	if n := uint64(len(r.buf)); r.head > n {
-		return r.head - n
+		t = r.head - n
 	}
-	return 0
+	return max(t, r.floor)
+}
+
+// evictOldest drops the oldest entry held, giving back its charge, and
+// reports whether there was one. Subscribers that had not read it will
+// hear of it as a lag. Call with r.mu held; c, n to give back are
+// returned.
+func (r *Ring[T]) evictOldest() (from *Conn, n int, ok bool) {
+	t := r.tail()
+	if t >= r.head {
+		return nil, 0, false
+	}
+	e := &r.buf[t%uint64(len(r.buf))]
+	from, n = e.from, e.held
+	e.v, e.encoded, e.held, e.from = *new(T), nil, 0, nil
+	r.floor = t + 1
+	return from, n, true
 }
 
 // publish appends e. Call without r.mu held.
@@ -103,18 +127,64 @@ func (r *Ring[T]) publish(e ringEntry[T]) error {
 	}
 	e.vstart = r.vcount
 	r.vcount += max(e.gap, 1)
-	r.buf[r.head%uint64(len(r.buf))] = e
+	slot := &r.buf[r.head%uint64(len(r.buf))]
+	from, n := slot.from, slot.held // the entry it replaces, if still held
+	*slot = e
 	r.head++
 	r.changed()
 	writers := r.writers.snapshot()
 	r.mu.Unlock()
+	from.giveBack(n)
 	kickAll(writers)
+	return nil
+}
+
+// sendFrom publishes v, read from c in an item of n bytes charged to c's
+// budget; the entry keeps the charge. When the budget's inbound half is
+// over its limit, the ring first evicts its own oldest entries (lagging
+// subscribers are told); if even an empty ring cannot hold v, v is
+// published as a gap of one, as a value that could not reach this side.
+func (r *Ring[T]) sendFrom(c *Conn, v T, n int) error {
+	for {
+		in, _ := c.mem.usage()
+		if in <= c.mem.half {
+			break
+		}
+		r.mu.Lock()
+		from, m, ok := r.evictOldest()
+		r.mu.Unlock()
+		if !ok {
+			c.mem.give(inbound, n)
+			c.log.Warn("rch: broadcast value dropped: the connection's memory budget is full", "bytes", n)
+			return r.publish(ringEntry[T]{gap: 1})
+		}
+		from.giveBack(m)
+	}
+	e, err := r.entryFor(v)
+	if err != nil {
+		c.mem.give(inbound, n)
+		return err
+	}
+	e.held, e.from = n, c
+	if err := r.publish(e); err != nil {
+		c.mem.give(inbound, n)
+		return err
+	}
 	return nil
 }
 
 // send encodes v for every connection a subscriber link writes to, then
 // publishes it.
 func (r *Ring[T]) send(v T) error {
+	e, err := r.entryFor(v)
+	if err != nil {
+		return err
+	}
+	return r.publish(e)
+}
+
+// entryFor encodes v for every connection a subscriber link writes to.
+func (r *Ring[T]) entryFor(v T) (ringEntry[T], error) {
 	r.mu.Lock()
 	conns := make([]*Conn, 0, len(r.links))
 	for c := range r.links {
@@ -125,14 +195,14 @@ func (r *Ring[T]) send(v T) error {
 	for _, c := range conns {
 		raw, err := c.encodePlain(v)
 		if err != nil {
-			return err
+			return e, err
 		}
 		if e.encoded == nil {
 			e.encoded = make(map[*Conn][]byte, len(conns))
 		}
 		e.encoded[c] = raw
 	}
-	return r.publish(e)
+	return e, nil
 }
 
 // end marks the sender gone, cleanly when err is nil.
@@ -146,6 +216,33 @@ func (r *Ring[T]) end(err error) {
 	}
 	r.mu.Unlock()
 	kickAll(writers)
+	r.releaseIfOver()
+}
+
+// releaseIfOver gives back the charges of the values held once nobody can
+// read them: the sender ended and no subscriber is left.
+func (r *Ring[T]) releaseIfOver() {
+	type charge struct {
+		from *Conn
+		n    int
+	}
+	var back []charge
+	r.mu.Lock()
+	if r.ended && r.subs <= 0 {
+		for {
+			from, n, ok := r.evictOldest()
+			if !ok {
+				break
+			}
+			if n > 0 {
+				back = append(back, charge{from, n})
+			}
+		}
+	}
+	r.mu.Unlock()
+	for _, c := range back {
+		c.from.giveBack(c.n)
+	}
 }
 
 // next returns the entry at *pos and advances it, waiting for one. A
@@ -277,6 +374,7 @@ func (r *Ring[T]) unsubscribeErr(why error) {
 	if last && hook != nil {
 		hook()
 	}
+	r.releaseIfOver()
 }
 
 func (r *Ring[T]) doneLink(c *Conn) {
@@ -434,11 +532,12 @@ func ringFrames[T any](c *Conn, r *Ring[T]) senderFrames {
 		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
+				c.mem.give(inbound, len(raw))
 				c.log.Warn("rch: broadcast value cannot be decoded, counted as missed", "err", err)
 				r.publish(ringEntry[T]{gap: 1})
 				return nil
 			}
-			if err := r.send(v); err != nil && !errors.Is(err, ErrClosed) {
+			if err := r.sendFrom(c, v, len(raw)); err != nil && !errors.Is(err, ErrClosed) {
 				// It cannot go on to a further peer: every subscriber
 				// here misses it, and is told so.
 				c.log.Warn("rch: broadcast value cannot be relayed, counted as missed", "err", err)

@@ -201,7 +201,7 @@ func (b *bcastTxBinder[T]) Commit(c *Conn) Link {
 
 // Attach: a sender arrived; its subscribers live on the peer.
 func (b *bcastTxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	r := newRing[T](max(int(ref.Cap), 1), 1)
+	r := newRing[T](c.ringCap(ref.Cap), 1)
 	b.tx().init(r, ref.Kind)
 	ringOut(c, st, r, cursor{})
 	return nil
@@ -259,7 +259,7 @@ func (b *bcastRxBinder[T]) Commit(c *Conn) Link {
 
 // Attach: a subscriber arrived; its sender lives on the peer.
 func (b *bcastRxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	r := newRing[T](max(int(ref.Cap), 1), 1)
+	r := newRing[T](c.ringCap(ref.Cap), 1)
 	b.rx().init(r, ref.Kind, cursor{})
 	ringIn(c, st, r)
 	return nil

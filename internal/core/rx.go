@@ -172,7 +172,7 @@ func (b *rxBinder[T]) Commit(c *Conn) Link {
 // Attach brings a receiver decoded from a message to life: its senders live
 // on the peer, and a reader pushes what they send.
 func (b *rxBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
+	q := newQueueFor[T](c.queueCap(ref.Cap), b.verbatim)
 	b.rx().init(q, ref.Kind)
 	b.size = ref.Size
 	pumpIn(c, st, q, true)

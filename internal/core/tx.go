@@ -83,8 +83,18 @@ func (t *Tx[T]) Send(ctx context.Context, v T) error {
 	if err != nil {
 		return err
 	}
+	// Wait for room in what the connection may hold for a peer that does
+	// not read, before the halves inside v are committed.
+	if _, err := rc.mem.take(ctx, rc.Done(), outbound, len(raw)); err != nil {
+		b.abort()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return rc.lost()
+	}
 	b.commit()
-	if err := q.push(ctx, entry[T]{raw: raw, conn: rc, out: true}); err != nil {
+	if err := q.push(ctx, entry[T]{raw: raw, conn: rc, out: true, charged: true}); err != nil {
+		rc.mem.give(outbound, len(raw))
 		b.cancel(err)
 		return err
 	}
@@ -106,9 +116,14 @@ func (t *Tx[T]) TrySend(v T) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if !rc.mem.tryTake(outbound, len(raw)) {
+		b.abort()
+		return false, nil
+	}
 	b.commit()
-	ok, err := q.tryPush(entry[T]{raw: raw, conn: rc, out: true})
+	ok, err := q.tryPush(entry[T]{raw: raw, conn: rc, out: true, charged: true})
 	if !ok {
+		rc.mem.give(outbound, len(raw))
 		if err == nil {
 			err = errors.New("rch: channel full")
 		}
@@ -191,7 +206,7 @@ func (b *txBinder[T]) Commit(c *Conn) Link {
 // Attach brings a sender decoded from a message to life: the receiver
 // lives on the peer, so a writer sends what this sender queues.
 func (b *txBinder[T]) Attach(c *Conn, st *mux.Stream, ref wire.Ref) error {
-	q := newQueueFor[T](max(int(ref.Cap), 1), b.verbatim)
+	q := newQueueFor[T](c.queueCap(ref.Cap), b.verbatim)
 	q.setRemote(c)
 	b.tx().init(q, ref.Kind)
 	b.size = ref.Size

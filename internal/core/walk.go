@@ -159,3 +159,42 @@ func (w *walker) value(v reflect.Value, depth int) error {
 	}
 	return nil
 }
+
+// interfaces caches, per type, whether decoding into it may fill an
+// interface value (the costliest decode: every element becomes a map,
+// slice or boxed scalar of its own).
+var interfaces sync.Map // reflect.Type -> bool
+
+// reachesInterface reports whether t is, or reaches through what the
+// codecs decode into, an interface type. Channel halves are not followed:
+// they decode as references.
+func reachesInterface(t reflect.Type) bool {
+	if v, ok := interfaces.Load(t); ok {
+		return v.(bool)
+	}
+	r := findInterface(t, make(map[reflect.Type]bool))
+	interfaces.Store(t, r)
+	return r
+}
+
+func findInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] || isHandle(t) {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return findInterface(t.Elem(), seen)
+	case reflect.Map:
+		return findInterface(t.Key(), seen) || findInterface(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); walked(f) && findInterface(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}

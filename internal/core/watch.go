@@ -43,6 +43,11 @@ type Slot[T any] struct {
 	// onNoRx, if set, is called once the last receiver is gone.
 	onNoRx func()
 	noRx   chan struct{} // closed once the last receiver is gone
+	// held is what the current value, read from from, is charged to that
+	// connection's memory budget; given back when a value replaces it or
+	// the channel is over.
+	held int
+	from *Conn
 }
 
 // newSlot returns a slot holding v as version 1, with one receiver.
@@ -99,6 +104,43 @@ func (s *Slot[T]) set(v T) error {
 	return nil
 }
 
+// setFrom stores v, read from c in an item of n bytes charged to c's
+// budget: the slot keeps the charge with the value and gives back that of
+// the value it replaces, or gives n back if v is not stored.
+func (s *Slot[T]) setFrom(c *Conn, v T, n int) {
+	if err := s.set(v); err != nil {
+		c.mem.give(inbound, n)
+		return
+	}
+	s.mu.Lock()
+	old, oldFrom := s.held, s.from
+	s.held, s.from = n, c
+	s.mu.Unlock()
+	oldFrom.giveBack(old)
+	s.releaseIfOver()
+}
+
+// releaseIfOver gives back the value's charge once nobody can read it: the
+// sender ended and no receiver is left.
+func (s *Slot[T]) releaseIfOver() {
+	s.mu.Lock()
+	var n int
+	var from *Conn
+	if s.ended && s.rxs <= 0 {
+		n, from = s.held, s.from
+		s.held, s.from = 0, nil
+	}
+	s.mu.Unlock()
+	from.giveBack(n)
+}
+
+// giveBack returns n inbound bytes to c's budget; c may be nil.
+func (c *Conn) giveBack(n int) {
+	if c != nil {
+		c.mem.give(inbound, n)
+	}
+}
+
 // end marks the sender gone, cleanly when err is nil.
 func (s *Slot[T]) end(err error) {
 	s.mu.Lock()
@@ -110,6 +152,7 @@ func (s *Slot[T]) end(err error) {
 	}
 	s.mu.Unlock()
 	kickAll(writers)
+	s.releaseIfOver()
 }
 
 // next waits for a version newer than seen and returns it. After the
@@ -195,6 +238,7 @@ func (s *Slot[T]) doneRxErr(why error) {
 	if last && hook != nil {
 		hook()
 	}
+	s.releaseIfOver()
 }
 
 // rxGone reports ErrClosed once no receiver is left.
@@ -447,10 +491,11 @@ func valueFrames[T any](c *Conn, s *Slot[T]) senderFrames {
 		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
+				c.mem.give(inbound, len(raw))
 				c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
 				return nil
 			}
-			s.set(v)
+			s.setFrom(c, v, len(raw))
 			return nil
 		},
 		onTooLarge: func(n uint32) {

@@ -213,7 +213,7 @@ func measure(t *testing.T, opts *rch.Options, n int, attack func(t *testing.T, s
 // streams), gets nothing back, and must neither hang its connection's
 // Recv for long nor hold memory beyond the streams' bookkeeping.
 func TestPortsNeverServed(t *testing.T) {
-	const ports = 2000
+	const ports = 1000 // under MaxRefs: see TestTooManyHalves
 	opts := &rch.Options{ClaimTimeout: 500 * time.Millisecond}
 	per := measure(t, opts, 2, func(t *testing.T, s *server, i int) func() {
 		r := s.dialRaw(t, "cbor")
@@ -236,6 +236,31 @@ func TestPortsNeverServed(t *testing.T) {
 	t.Logf("heap per hostile connection: %d KiB", per>>10)
 	if per > 8<<20 {
 		t.Errorf("each hostile connection costs %d KiB", per>>10)
+	}
+}
+
+// TestTooManyHalves: an item with more halves than MaxRefs is refused
+// before it is decoded (no stream is claimed for it), with ErrDecode; the
+// connection goes on.
+func TestTooManyHalves(t *testing.T) {
+	s := newServer(t, nil)
+	r := s.dialRaw(t, "cbor")
+	refs := make([]wire.Ref, 5000)
+	for p := range refs {
+		refs[p] = wire.Ref{Kind: "mpsc.Sender", Port: uint32(p + 1), Cap: 1}
+	}
+	b, err := cbor.Marshal(map[string]any{"subs": refs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.item(t, b)
+	if err := r.nextErr(t); !errors.Is(err, rch.ErrDecode) || !strings.Contains(err.Error(), "5000 channel halves") {
+		t.Fatalf("Recv of an item with 5000 halves: %v, want ErrDecode", err)
+	}
+	b, _ = cbor.Marshal(map[string]any{"text": "still here"})
+	r.item(t, b)
+	if err := r.nextErr(t); err != nil {
+		t.Fatalf("Recv after the refused item: %v", err)
 	}
 }
 
