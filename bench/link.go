@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/telechan/telechan/internal/test/linkemu"
 )
@@ -78,7 +79,7 @@ func serveHTTP(p linkemu.Profile, h http.Handler) (*httpServer, error) {
 		s.handlers.Add(1)
 		defer s.handlers.Done()
 		h.ServeHTTP(w, r)
-	})}
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.srv.Serve(ln) }()
 	return s, nil
 }
