@@ -19,6 +19,13 @@ var (
 	ErrTooLarge = core.ErrTooLarge
 	// ErrDecode: an item could not be decoded. It concerns that item only.
 	ErrDecode = core.ErrDecode
+	// ErrNotDelivered: an item sent earlier on the channel did not reach
+	// the receiver (a forwarding peer could not pass it on, or the receiver
+	// found it too large or could not decode it). The next Send on the
+	// channel returns it, wrapping why (ErrTooLarge, ErrDecode), and does
+	// not send its own value; the channel goes on. The receiver got an item
+	// error in the lost item's place.
+	ErrNotDelivered = core.ErrNotDelivered
 	// ErrMoved: the half was sent to a peer and can no longer be used here.
 	ErrMoved = core.ErrMoved
 	// ErrHandshake: the peers could not agree on a protocol version or a

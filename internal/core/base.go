@@ -13,12 +13,13 @@ func InitBase[Out, In any](c *Conn, st *mux.Stream, tx *Tx[Out], rx *Rx[In]) {
 	tx.init(out, "")
 	in := NewQueue[In](BaseCap)
 	rx.init(in, "")
-	pumpOut(c, st, out, false)
+	w := pumpOut(c, st, out, false)
 	// The base channel's writer has no reader of its own on the stream:
-	// the incoming direction's reader tells it when the connection is gone.
+	// the incoming direction's reader tells it when the connection is gone,
+	// and hands it the peer's Failed notices.
 	pumpInThen(c, st, in, false, func(err error) {
 		if c.sess.Err() != nil || c.ctx.Err() != nil {
 			out.closeRecv(c.lost())
 		}
-	})
+	}, w.failed)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/telechan/telechan/codec"
 	"github.com/telechan/telechan/internal/wire"
 	"github.com/telechan/telechan/mux"
 )
@@ -33,7 +34,9 @@ func codeOf(err error) wire.ErrorCode {
 		return wire.CodeDropped
 	case errors.Is(err, ErrTooLarge):
 		return codeTooLarge
-	case errors.Is(err, ErrDecode):
+	case errors.Is(err, ErrDecode), errors.Is(err, codec.ErrEncode):
+		// An item that cannot be encoded for the next hop is, for the
+		// receiver, one it cannot decode.
 		return codeDecode
 	}
 	return wire.CodeOther
@@ -62,15 +65,15 @@ func errOf(code wire.ErrorCode, msg string) error {
 // peer, with a Close or Error frame, when q's consumer ends. It returns at
 // once: frames are read on a worker as they arrive.
 func pumpIn[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool) {
-	pumpInThen(c, st, q, notify, nil)
+	pumpInThen(c, st, q, notify, nil, nil)
 }
 
 // pumpInThen is pumpIn with then, when set, called at the end in place of
 // closing st: the base channel keeps its stream open for the other
 // direction.
-func pumpInThen[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool, then func(error)) {
+func pumpInThen[T any](c *Conn, st *mux.Stream, q *Queue[T], notify bool, then func(error), back func(uint64, error)) {
 	q.SetMaxBytes(c.recvMax)
-	b := &inBridge[T]{q: q, holds: mayHold(reflect.TypeFor[T]()), then: then, hook: -1}
+	b := &inBridge[T]{q: q, holds: mayHold(reflect.TypeFor[T]()), then: then, hook: -1, back: back}
 	// All set before onClose, which may call the hook at once, on this
 	// goroutine or (once registered) on any other.
 	b.st, b.c, b.t = st, c, b
@@ -89,6 +92,10 @@ type inBridge[T any] struct {
 	received uint64
 	hook     int // onClose id, or -1
 	then     func(error)
+	seq      uint64 // Item frames read so far
+	// back takes the Failed frames of the other direction, on a stream
+	// that carries both (the base channel); nil elsewhere.
+	back func(seq uint64, err error)
 }
 
 func (b *inBridge[T]) step() bool {
@@ -127,7 +134,8 @@ func (b *inBridge[T]) item(raw []byte) error {
 		b.received += uint64(len(raw))
 		b.st.Write(wire.AckFrame(b.received))
 	}
-	err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim, charged: true})
+	b.seq++
+	err := q.push(c.ctx, entry[T]{raw: raw, conn: c, verbatim: q.verbatim, charged: true, from: b, seq: b.seq})
 	if err != nil {
 		c.mem.give(inbound, len(raw))
 	}
@@ -146,11 +154,37 @@ func (b *inBridge[T]) item(raw []byte) error {
 // pooled: the items of a byte channel are read into pooled chunks.
 func (b *inBridge[T]) pooled() bool { return b.q.verbatim }
 
+// tooLarge reports an item over the limit to the receiver, as an item
+// error, and to the sender.
 func (b *inBridge[T]) tooLarge(n uint32) {
-	b.q.pushErr(fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, b.c.recvMax))
+	b.seq++
+	err := fmt.Errorf("%w: %d bytes received, limit %d", ErrTooLarge, n, b.c.recvMax)
+	b.q.pushErr(err)
+	b.itemFailed(b.seq, err)
 }
 
 func (b *inBridge[T]) notice(wire.ErrorCode, string) (bool, error) { return false, nil }
+
+// lost passes an item lost on its way here to the receiver, as an item
+// error (and on, if the receiver was sent on: see writeStep). A loss of an
+// unknown kind is one the receiver could not decode.
+func (b *inBridge[T]) lost(err error) {
+	if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrDecode) && !errors.Is(err, ErrDisconnected) && !errors.Is(err, ErrDropped) {
+		err = fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	b.q.pushErr(err)
+}
+
+func (b *inBridge[T]) failed(seq uint64, err error) bool {
+	if b.back == nil {
+		return false
+	}
+	b.back(seq, err)
+	return true
+}
+
+// itemFailed tells the sending peer that its item seq was not delivered.
+func (b *inBridge[T]) itemFailed(seq uint64, err error) { writeFailed(b.c, b.st, seq, err) }
 
 // writeReason tells the sending peer why the receiving half ended.
 func writeReason(st *mux.Stream, reason error) {
@@ -165,7 +199,7 @@ func writeReason(st *mux.Stream, reason error) {
 // at the end. With watch set it also reads the peer's Close, Error and Ack
 // frames. It returns at once: items are written on a worker while there
 // are some, and the peer's frames read on another as they arrive.
-func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
+func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) *outBridge[T] {
 	b := &outBridge[T]{q: q, st: st}
 	b.c, b.t = c, b
 	if q.verbatim && watch {
@@ -180,6 +214,7 @@ func pumpOut[T any](c *Conn, st *mux.Stream, q *Queue[T], watch bool) {
 		b.peer.start(c, &b.peer)
 	}
 	b.kick()
+	return b
 }
 
 // outBridge is pumpOut's task: the writer, kicked by q.
@@ -190,6 +225,10 @@ type outBridge[T any] struct {
 	p     *pacer        // paces a byte channel, or nil
 	ended chan struct{} // closed when the consumer side ends, for the pacer
 	peer  outPeer[T]
+	// sent remembers where the last items written came from: the writer
+	// records, the peer's reader looks up.
+	sentMu sync.Mutex
+	sent   sentRing
 }
 
 func (b *outBridge[T]) ready() bool { return b.q.poppable() }
@@ -203,7 +242,7 @@ func (b *outBridge[T]) consumerClosed(error) {
 }
 
 func (b *outBridge[T]) step() bool {
-	over := writeStep(b.c, b.st, b.q, b.p, b.ended)
+	over := b.writeStep()
 	if over {
 		b.q.setConsumer(nil)
 		b.closeStream()
@@ -236,7 +275,7 @@ type outPeer[T any] struct {
 }
 
 func (r *outPeer[T]) step() bool {
-	end, err := peerFrame(r.c, r.st, r.b.q, r.b.p)
+	end, err := peerFrame(r.c, r.st, r.b.q, r.b.p, r.b.failed)
 	if end {
 		r.st.Notify(nil)
 		r.b.q.closeRecv(err)
@@ -250,8 +289,12 @@ func (r *outPeer[T]) abort() {
 }
 
 // writeStep writes the next item of q, or ends the stream when q is over.
-// It reports true once the stream is over.
-func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-chan struct{}) bool {
+// It reports true once the stream is over. An item it cannot send (it does
+// not re-encode for this connection, or is too large for it), and an item
+// error queued for the receiver, take their place in the stream as a Lost
+// frame; the origin of the first is told (see delivery.go).
+func (b *outBridge[T]) writeStep() bool {
+	c, st, q, p, ended := b.c, b.st, b.q, b.p, b.ended
 	e, ok, err := q.tryPop()
 	switch {
 	case err == io.EOF:
@@ -269,8 +312,7 @@ func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-ch
 	case !ok:
 		return false
 	case e.err != nil:
-		c.log.Debug("rch: item error not forwarded", "err", e.err)
-		return false
+		return !b.writeLost(e.err)
 	}
 	if q.verbatim {
 		if err := writeVerbatim(c, st, e, p, ended); err != nil {
@@ -286,19 +328,46 @@ func writeStep[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, ended <-ch
 		}
 		return false
 	}
-	raw, b, err := outgoing(c, e)
+	raw, bt, err := outgoing(c, e)
 	if err != nil {
-		c.log.Warn("rch: dropping an item that cannot be sent", "err", err)
-		return false
+		err = fmt.Errorf("cannot pass an item on: %w", err)
+		q.itemFailed(&e, err)
+		return !b.writeLost(err)
 	}
-	b.commit()
+	bt.commit()
 	if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
 		err = c.classify(err)
-		b.cancel(err)
+		bt.cancel(err)
 		q.closeRecv(err)
 		return true
 	}
+	b.sentMu.Lock()
+	b.sent.wrote(e.from, e.seq)
+	b.sentMu.Unlock()
 	return false
+}
+
+// writeLost writes a Lost frame for err, and reports false if the stream
+// is over.
+func (b *outBridge[T]) writeLost(err error) bool {
+	if wire.WriteFrame(b.st, wire.Lost, wire.ErrorPayload(codeOf(err), err.Error())) != nil {
+		b.q.closeRecv(b.c.lost())
+		return false
+	}
+	return true
+}
+
+// failed routes a Failed notice from the receiving peer to the origin of
+// the item it names, or else to the local senders.
+func (b *outBridge[T]) failed(seq uint64, err error) {
+	b.sentMu.Lock()
+	from, fromSeq, ok := b.sent.lookup(seq)
+	b.sentMu.Unlock()
+	if ok && from != nil {
+		from.itemFailed(fromSeq, err)
+		return
+	}
+	b.q.noteFailed(err)
 }
 
 // writeVerbatim writes a byte item as it is, in frames no larger than the
@@ -372,7 +441,7 @@ func outgoing[T any](c *Conn, e entry[T]) ([]byte, *batch, error) {
 // peerFrame reads one frame a receiving peer sends back and ends q's
 // consumer side accordingly. end reports that the reading is over: the
 // stream ended, or the peer broke the protocol; err says why.
-func peerFrame[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) (end bool, err error) {
+func peerFrame[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer, failed func(uint64, error)) (end bool, err error) {
 	t, n, err := wire.ReadHeader(st)
 	if err != nil {
 		return true, c.classify(err)
@@ -396,8 +465,34 @@ func peerFrame[T any](c *Conn, st *mux.Stream, q *Queue[T], p *pacer) (end bool,
 			return true, c.classify(err)
 		}
 		q.closeRecv(e)
+	case wire.Failed:
+		seq, err, rerr := readFailed(st, n)
+		if rerr != nil {
+			return true, c.classify(rerr)
+		}
+		if err == nil {
+			return true, fmt.Errorf("%w: malformed failed frame", ErrDropped)
+		}
+		failed(seq, err)
 	default:
 		return true, fmt.Errorf("%w: %s frame from a receiver", ErrDropped, t)
 	}
 	return false, nil
+}
+
+// readFailed reads the payload of a Failed frame of n bytes; err is nil
+// for a malformed one.
+func readFailed(st io.Reader, n uint32) (seq uint64, err, rerr error) {
+	if n < 9 || n > 9+wire.MaxErrorMessage {
+		return 0, nil, nil
+	}
+	p := make([]byte, n)
+	if _, rerr := io.ReadFull(st, p); rerr != nil {
+		return 0, nil, rerr
+	}
+	seq, code, msg, perr := wire.ParseFailed(p)
+	if perr != nil {
+		return 0, nil, nil
+	}
+	return seq, failedError(code, msg), nil
 }

@@ -21,6 +21,12 @@ type frameHandler interface {
 	// notice may take an Error frame that is not final (handled true); an
 	// error it returns ends the stream.
 	notice(code wire.ErrorCode, msg string) (handled bool, err error)
+	// lost is told of a Lost frame: an item lost on its way here.
+	lost(err error)
+	// failed may take a Failed frame, which only a stream carrying both
+	// directions (the base channel) has: handled false is a protocol
+	// violation.
+	failed(seq uint64, err error) (handled bool)
 }
 
 // senderFrames is a frameHandler made of functions, for the kinds whose
@@ -31,8 +37,12 @@ type frameHandler interface {
 type senderFrames struct {
 	onItem     func(raw []byte) error
 	onTooLarge func(n uint32)
+	onLost     func(err error)
 	onNotice   func(code wire.ErrorCode, msg string) (bool, error) // optional
 }
+
+func (h senderFrames) lost(err error)                      { h.onLost(err) }
+func (h senderFrames) failed(uint64, error) (handled bool) { return false }
 
 func (h senderFrames) item(raw []byte) error { return h.onItem(raw) }
 func (h senderFrames) tooLarge(n uint32)     { h.onTooLarge(n) }
@@ -116,6 +126,22 @@ func readFrame(c *Conn, st *mux.Stream, h frameHandler) (end bool, err error) {
 			return err != nil, err
 		}
 		return true, errOf(code, msg)
+	case wire.Lost:
+		code, msg, err := readErrorFrame(st, n)
+		if err != nil {
+			return true, c.classify(err)
+		}
+		h.lost(errOf(code, msg))
+		return false, nil
+	case wire.Failed:
+		seq, ferr, err := readFailed(st, n)
+		if err != nil {
+			return true, c.classify(err)
+		}
+		if ferr == nil || !h.failed(seq, ferr) {
+			return true, fmt.Errorf("%w: failed frame from a sender", ErrDropped)
+		}
+		return false, nil
 	case wire.Item:
 	default:
 		return true, fmt.Errorf("%w: %s frame from a sender", ErrDropped, t)

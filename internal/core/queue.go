@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -24,6 +26,10 @@ type entry[T any] struct {
 	// charged: len(raw) bytes are charged to conn's memory budget (in the
 	// direction out says) until the entry leaves the queue.
 	charged bool
+	// from is told if the item cannot be delivered; seq is its number
+	// there (see delivery.go).
+	from origin
+	seq  uint64
 }
 
 // uncharge gives back what e holds of its connection's memory budget.
@@ -55,6 +61,11 @@ type Queue[T any] struct {
 	lost error
 	// closed is set when the consumer side ends: the reason producers see.
 	closed error
+	// failed is why the first item a local producer queued was not
+	// delivered, and failures how many were not, until the next Send
+	// reports them.
+	failed   error
+	failures int
 	// remote is the connection the consumer writes to, once the receiving
 	// half has been sent away: producers then encode before pushing.
 	remote *Conn
@@ -401,4 +412,59 @@ func (q *Queue[T]) isClosed() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.closed != nil
+}
+
+// noteFailed records that an item a local producer queued was not
+// delivered: the next Send reports it.
+func (q *Queue[T]) noteFailed(err error) {
+	q.mu.Lock()
+	if q.failed == nil {
+		q.failed = err
+	}
+	q.failures++
+	q.mu.Unlock()
+}
+
+// takeFailed returns, once, why an item a local producer queued was not
+// delivered, or nil.
+func (q *Queue[T]) takeFailed() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	err, n := q.failed, q.failures
+	q.failed, q.failures = nil, 0
+	switch {
+	case err == nil:
+		return nil
+	case n > 1:
+		return &undeliveredError{n: n, err: err}
+	case !errors.Is(err, ErrNotDelivered):
+		return fmt.Errorf("%w: %w", ErrNotDelivered, err)
+	}
+	return err
+}
+
+// undeliveredError reports several items not delivered, and why the first
+// was not.
+type undeliveredError struct {
+	n   int
+	err error
+}
+
+func (e *undeliveredError) Error() string {
+	return fmt.Sprintf("rch: %d items sent earlier were not delivered; the first: %v", e.n, e.err)
+}
+
+func (e *undeliveredError) Unwrap() []error { return []error{ErrNotDelivered, e.err} }
+
+// Items reports how many items were not delivered.
+func (e *undeliveredError) Items() int { return e.n }
+
+// itemFailed tells the origin of e, or else the local producers, that e
+// was not delivered.
+func (q *Queue[T]) itemFailed(e *entry[T], err error) {
+	if e.from != nil {
+		e.from.itemFailed(e.seq, err)
+		return
+	}
+	q.noteFailed(err)
 }

@@ -546,6 +546,7 @@ func ringFrames[T any](c *Conn, r *Ring[T]) senderFrames {
 			return nil
 		},
 		onTooLarge: func(uint32) { r.publish(ringEntry[T]{gap: 1}) },
+		onLost:     func(error) { r.publish(ringEntry[T]{gap: 1}) },
 		onNotice: func(code wire.ErrorCode, msg string) (bool, error) {
 			if code != codeLagged {
 				return false, nil

@@ -19,7 +19,14 @@ type Rx[T any] struct {
 	verbatim bool
 	// size is the announced length of a sized byte stream, or zero.
 	size int64
+	// quiet: the consumer reports undecodable items to their sender
+	// itself (DecodeError.Report), or answers them otherwise.
+	quiet bool
 }
+
+// Quiet makes Recv leave the reporting of an item it cannot decode to
+// the caller: see DecodeError. Call it before the receiver is used.
+func (r *Rx[T]) Quiet() { r.quiet = true }
 
 // SetSize announces the length of a sized byte stream.
 func (r *Rx[T]) SetSize(n int64) { r.size = n }
@@ -49,7 +56,7 @@ func (r *Rx[T]) Recv(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	return unpack(ctx, e)
+	return r.unpack(ctx, e)
 }
 
 // TryRecv returns the next item if one is ready; ok is false otherwise.
@@ -62,12 +69,13 @@ func (r *Rx[T]) TryRecv() (v T, ok bool, err error) {
 	if !ok || err != nil {
 		return v, false, err
 	}
-	v, err = unpack(context.Background(), e)
+	v, err = r.unpack(context.Background(), e)
 	return v, err == nil, err
 }
 
-// unpack turns a queued entry into a value.
-func unpack[T any](ctx context.Context, e entry[T]) (T, error) {
+// unpack turns a queued entry into a value. An item that cannot be
+// decoded is a *DecodeError, reported to its sender unless r is quiet.
+func (r *Rx[T]) unpack(ctx context.Context, e entry[T]) (T, error) {
 	var v T
 	switch {
 	case e.err != nil:
@@ -76,6 +84,13 @@ func unpack[T any](ctx context.Context, e entry[T]) (T, error) {
 		return any(e.raw).(T), nil
 	case e.raw != nil:
 		err := e.conn.decode(ctx, e.raw, &v)
+		if err == nil {
+			return v, nil
+		}
+		err = itemError(e, err)
+		if de, ok := err.(*DecodeError); ok && !r.quiet {
+			de.Report()
+		}
 		return v, err
 	}
 	return e.v, nil

@@ -66,15 +66,29 @@ func (t *Tx[T]) init(q *Queue[T], kind string) {
 // Send queues v for the receiver, waiting while the channel is full. When
 // the receiver lives on a peer, v is encoded here, so an item that cannot
 // be encoded or is too large fails at once and leaves the channel as it
-// was.
+// was. If an item queued earlier was not delivered (see delivery.go), Send
+// returns an error matching ErrNotDelivered, once, and does not send v.
 func (t *Tx[T]) Send(ctx context.Context, v T) error {
+	return t.SendOr(ctx, v, nil)
+}
+
+// SendOr is Send, with lost, if not nil, told instead of the next Send if v
+// cannot be delivered once queued. lost must not block.
+func (t *Tx[T]) SendOr(ctx context.Context, v T, lost func(error)) error {
 	q, err := t.live()
 	if err != nil {
 		return err
 	}
+	if err := q.takeFailed(); err != nil {
+		return err
+	}
+	var from origin
+	if lost != nil {
+		from = onLost(lost)
+	}
 	rc := q.remoteConn()
 	if rc == nil || q.verbatim {
-		return q.push(ctx, entry[T]{v: v})
+		return q.push(ctx, entry[T]{v: v, from: from})
 	}
 	if rc.Err() != nil {
 		return rc.lost()
@@ -93,7 +107,7 @@ func (t *Tx[T]) Send(ctx context.Context, v T) error {
 		return rc.lost()
 	}
 	b.commit()
-	if err := q.push(ctx, entry[T]{raw: raw, conn: rc, out: true, charged: true}); err != nil {
+	if err := q.push(ctx, entry[T]{raw: raw, conn: rc, out: true, charged: true, from: from}); err != nil {
 		rc.mem.give(outbound, len(raw))
 		b.cancel(err)
 		return err
@@ -106,6 +120,9 @@ func (t *Tx[T]) Send(ctx context.Context, v T) error {
 func (t *Tx[T]) TrySend(v T) (bool, error) {
 	q, err := t.live()
 	if err != nil {
+		return false, err
+	}
+	if err := q.takeFailed(); err != nil {
 		return false, err
 	}
 	rc := q.remoteConn()

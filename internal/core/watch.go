@@ -29,10 +29,14 @@ type Slot[T any] struct {
 	mu      sync.Mutex
 	v       T
 	version uint64
-	ended   bool  // the sender closed, or was lost
-	lost    error // why the sender was lost, if it was
-	rxs     int   // live receivers, local ones and links
-	rxLost  error // why a receiver link ended abnormally, if one did
+	// verr, when set, is what the current version is instead of a value:
+	// a value that was lost on its way here (too large, not decodable).
+	// Receivers get it once from Recv; the next value clears it.
+	verr   error
+	ended  bool  // the sender closed, or was lost
+	lost   error // why the sender was lost, if it was
+	rxs    int   // live receivers, local ones and links
+	rxLost error // why a receiver link ended abnormally, if one did
 	// encoded holds the current value encoded for each connection a
 	// receiver link writes to, filled by Send so that encoding errors are
 	// the sender's and each value is encoded once per connection.
@@ -95,7 +99,7 @@ func (s *Slot[T]) set(v T) error {
 		s.mu.Unlock()
 		return err
 	}
-	s.v, s.encoded = v, enc
+	s.v, s.encoded, s.verr = v, enc, nil
 	s.version++
 	s.changed()
 	writers := s.writers.snapshot()
@@ -162,8 +166,12 @@ func (s *Slot[T]) next(ctx context.Context, seen uint64, closed func() bool) (T,
 	s.mu.Lock()
 	for {
 		if s.version > seen {
-			v, ver := s.v, s.version
+			v, ver, verr := s.v, s.version, s.verr
 			s.mu.Unlock()
+			if verr != nil {
+				var zero T
+				return zero, ver, verr
+			}
 			return v, ver, nil
 		}
 		if s.ended {
@@ -280,14 +288,31 @@ func (s *Slot[T]) doneLink(c *Conn) {
 }
 
 // current returns what a link writing to c must send after version seen:
-// the encoded value and its version, or ok false when there is nothing new.
-func (s *Slot[T]) current(c *Conn, seen uint64) (raw []byte, ver uint64, v T, ok bool) {
+// the encoded value and its version (or verr, for a value lost on its way
+// here), or ok false when there is nothing new.
+func (s *Slot[T]) current(c *Conn, seen uint64) (raw []byte, ver uint64, v T, verr error, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.version <= seen {
-		return nil, seen, v, false
+		return nil, seen, v, nil, false
 	}
-	return s.encoded[c], s.version, s.v, true
+	return s.encoded[c], s.version, s.v, s.verr, true
+}
+
+// setErr makes err the current version: a value lost on its way here.
+// Receivers get it once, as an item error, and go on.
+func (s *Slot[T]) setErr(err error) {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.verr = err
+	s.version++
+	s.changed()
+	writers := s.writers.snapshot()
+	s.mu.Unlock()
+	kickAll(writers)
 }
 
 // encodePlain encodes a value that must hold no channel half.
@@ -360,7 +385,15 @@ func (l *watchLink[T]) step() bool {
 		l.end()
 		return true
 	}
-	raw, ver, v, ok := l.s.current(l.c, l.seen)
+	raw, ver, v, verr, ok := l.s.current(l.c, l.seen)
+	if ok && verr != nil { // pass the loss on
+		if wire.WriteFrame(l.st, wire.Lost, wire.ErrorPayload(codeOf(verr), verr.Error())) != nil {
+			l.end()
+			return true
+		}
+		l.seen = ver
+		return false
+	}
 	if !ok {
 		if err, ended := l.s.final(); ended {
 			writeEnd(l.st, err)
@@ -484,22 +517,24 @@ func watchIn[T any](c *Conn, st *mux.Stream, s *Slot[T]) {
 }
 
 // valueFrames says how watchIn handles a sender's frames. A value that is
-// too large or cannot be decoded is skipped: a later one replaces it
-// anyway.
+// too large, cannot be decoded or was lost on its way takes its place as an
+// error (Slot.setErr): receivers get it once from Recv, then the next
+// value.
 func valueFrames[T any](c *Conn, s *Slot[T]) senderFrames {
 	return senderFrames{
 		onItem: func(raw []byte) error {
 			var v T
 			if err := c.codec.Unmarshal(raw, &v); err != nil {
 				c.mem.give(inbound, len(raw))
-				c.log.Warn("rch: watch value cannot be decoded, skipped", "err", err)
+				s.setErr(fmt.Errorf("%w: %w", ErrDecode, err))
 				return nil
 			}
 			s.setFrom(c, v, len(raw))
 			return nil
 		},
 		onTooLarge: func(n uint32) {
-			c.log.Warn("rch: watch value too large, skipped", "bytes", n)
+			s.setErr(fmt.Errorf("%w: a value of %d bytes received, limit %d", ErrTooLarge, n, c.recvMax))
 		},
+		onLost: s.setErr,
 	}
 }

@@ -107,13 +107,11 @@ func (r *WatchRx[T]) Recv(ctx context.Context) (T, error) {
 	seen := r.seen
 	r.mu.Unlock()
 	v, ver, err := s.next(ctx, seen, r.isClosed)
-	if err == nil {
-		r.mu.Lock()
-		if ver > r.seen {
-			r.seen = ver
-		}
-		r.mu.Unlock()
+	r.mu.Lock()
+	if ver > r.seen { // a value, or a value lost on its way (an item error)
+		r.seen = ver
 	}
+	r.mu.Unlock()
 	return v, err
 }
 

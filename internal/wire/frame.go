@@ -26,6 +26,15 @@ const (
 	// payload bytes received so far as a big-endian uint64: the sender paces
 	// itself by it.
 	Ack FrameType = 0x05
+	// Lost, from the sending half, says that an item was lost on its way
+	// (a forwarding hop could not pass it on); its payload is that of an
+	// Error frame. It is not final: items follow.
+	Lost FrameType = 0x06
+	// Failed, from the receiving half, says that an item the sending half
+	// wrote could not be delivered; its payload is the item's number on
+	// the stream (a big-endian uint64, 1 for the first Item frame), then
+	// that of an Error frame. It is not final.
+	Failed FrameType = 0x07
 )
 
 // AckSize is the payload size of an Ack frame.
@@ -67,12 +76,16 @@ func (t FrameType) String() string {
 		return "error"
 	case Ack:
 		return "ack"
+	case Lost:
+		return "lost"
+	case Failed:
+		return "failed"
 	}
 	return fmt.Sprintf("frame(0x%02x)", byte(t))
 }
 
 // Valid reports whether t is a known frame type.
-func (t FrameType) Valid() bool { return t >= Item && t <= Ack }
+func (t FrameType) Valid() bool { return t >= Item && t <= Failed }
 
 // AckFrame returns a whole Ack frame for total bytes received.
 func AckFrame(total uint64) []byte {
@@ -115,6 +128,20 @@ func ErrorPayload(code ErrorCode, msg string) []byte {
 		msg = msg[:MaxErrorMessage]
 	}
 	return append([]byte{byte(code)}, msg...)
+}
+
+// FailedPayload builds the payload of a Failed frame for item number seq.
+func FailedPayload(seq uint64, code ErrorCode, msg string) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, seq), ErrorPayload(code, msg)...)
+}
+
+// ParseFailed splits the payload of a Failed frame.
+func ParseFailed(p []byte) (seq uint64, code ErrorCode, msg string, err error) {
+	if len(p) < 9 {
+		return 0, 0, "", fmt.Errorf("%w: failed payload of %d bytes", ErrFrame, len(p))
+	}
+	code, msg, err = ParseError(p[8:])
+	return binary.BigEndian.Uint64(p), code, msg, err
 }
 
 // ParseError splits the payload of an Error frame.
