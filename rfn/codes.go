@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/telechan/telechan/internal/core"
 )
 
 // codes maps the names of registered errors to the errors, both ways.
@@ -64,6 +66,11 @@ func init() {
 	RegisterError("context.Canceled", context.Canceled)
 	RegisterError(codeUsed, ErrUsed)
 	RegisterError(codePanic, ErrPanic)
+	// The channel errors a call can end with, so that errors.Is(err,
+	// rch.ErrTooLarge) holds for a result too large to send back.
+	RegisterError("rch.too_large", core.ErrTooLarge)
+	RegisterError("rch.decode", core.ErrDecode)
+	RegisterError("rch.not_delivered", core.ErrNotDelivered)
 }
 
 // The codes of the package's own errors.

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/telechan/telechan/codec"
 	"github.com/telechan/telechan/internal/core"
-	"github.com/telechan/telechan/rch/mpsc"
 )
 
 // Kind names on the wire.
@@ -35,7 +35,7 @@ type Func[A, R any] struct {
 
 	mu       sync.Mutex
 	id       uint64
-	replies  *mpsc.Receiver[reply[R]]
+	replies  *core.Rx[reply[R]]
 	pending  map[uint64]chan reply[R]
 	nextCall uint64
 	dispatch chan struct{} // closed when the reply dispatcher has ended
@@ -70,6 +70,7 @@ func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, onc
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	fn := new(Func[A, R])
 	core.InitPair(&fn.tx, &s.rx, requestCap, kindFunc, kindRequests)
+	s.rx.Quiet() // undecodable requests are answered (server.undecodable)
 	fn.handle = core.HandleOf(&fn.tx.Port)
 	fn.tx.OnMove(fn.moving)
 	fn.done = s.done
@@ -111,12 +112,17 @@ func (f *Func[A, R]) Call(ctx context.Context, a A) (R, error) {
 	if d, ok := ctx.Deadline(); ok {
 		req.Deadline = d.UnixNano()
 	}
-	if err := f.tx.Send(ctx, req); err != nil {
+	// Should the request be lost on its way (a forwarding peer cannot pass
+	// it on, the server cannot decode it), the call ends at once.
+	undelivered := func(err error) {
+		f.fail(call, &CallError{Kind: Failed, Msg: "the request was not delivered: " + err.Error(), cause: err})
+	}
+	if err := f.tx.SendOr(ctx, req, undelivered); err != nil {
 		f.end(call)
 		if ctx.Err() != nil {
 			return zero, ctx.Err()
 		}
-		return zero, lost(err)
+		return zero, sendError(err)
 	}
 	select {
 	case rep := <-ch:
@@ -138,6 +144,34 @@ func lost(err error) error {
 		err = core.ErrClosed
 	}
 	return &CallError{Kind: Disconnected, Msg: err.Error(), cause: err}
+}
+
+// sendError is the CallError of a request that could not be sent: Failed
+// for one this call could not send (too large, not encodable: the
+// connection is fine), Disconnected when the function cannot be reached.
+func sendError(err error) error {
+	if itemLevel(err) {
+		return &CallError{Kind: Failed, Msg: err.Error(), cause: err}
+	}
+	return lost(err)
+}
+
+// itemLevel reports whether err concerns one item only, not the channel.
+func itemLevel(err error) bool {
+	return errors.Is(err, core.ErrTooLarge) || errors.Is(err, core.ErrDecode) ||
+		errors.Is(err, codec.ErrEncode) || errors.Is(err, core.ErrNotDelivered) ||
+		errors.Is(err, core.ErrWatchHalf) || errors.Is(err, core.ErrMoved)
+}
+
+// fail ends call with err, if it still waits.
+func (f *Func[A, R]) fail(call uint64, err *CallError) {
+	f.mu.Lock()
+	ch := f.pending[call]
+	delete(f.pending, call)
+	f.mu.Unlock()
+	if ch != nil {
+		ch <- reply[R]{Call: call, Err: err}
+	}
 }
 
 // begin registers a call, saying hello to the server first if this holder
@@ -162,7 +196,7 @@ func (f *Func[A, R]) begin(ctx context.Context) (uint64, chan reply[R], error) {
 // hello sets up the channel replies come back on and starts the goroutine
 // that hands them out. Call with f.mu held.
 func (f *Func[A, R]) hello(ctx context.Context) error {
-	tx, rx := mpsc.New[reply[R]](requestCap)
+	tx, rx := newReplies[R]()
 	f.id = rand.Uint64()
 	if err := f.tx.Send(ctx, request[A, R]{Op: opHello, Holder: f.id, Replies: tx}); err != nil {
 		tx.Close()
@@ -170,7 +204,7 @@ func (f *Func[A, R]) hello(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return lost(err)
+		return sendError(err)
 	}
 	f.replies, f.pending = rx, make(map[uint64]chan reply[R])
 	f.dispatch = make(chan struct{})
@@ -178,12 +212,20 @@ func (f *Func[A, R]) hello(ctx context.Context) error {
 	return nil
 }
 
-// dispatchReplies hands each reply to its call. When replies can no longer
-// arrive, every call still waiting fails with Disconnected.
-func (f *Func[A, R]) dispatchReplies(rx *mpsc.Receiver[reply[R]], done chan struct{}) {
+// dispatchReplies hands each reply to its call. A reply that cannot be
+// decoded ends its call with that error (or, if even its call number
+// cannot be read, is reported to the server, which answers that call
+// with an error in its place); a reply lost on its way is answered so by
+// the server too. When replies can no longer arrive, every call still
+// waiting fails with Disconnected.
+func (f *Func[A, R]) dispatchReplies(rx *core.Rx[reply[R]], done chan struct{}) {
 	defer close(done)
 	for {
 		rep, err := rx.Recv(context.Background())
+		if err != nil && !rx.Ended() && itemLevel(err) {
+			f.undecodable(err)
+			continue
+		}
 		if err != nil {
 			f.mu.Lock()
 			f.dead = err
@@ -261,4 +303,17 @@ func (f *Func[A, R]) UnmarshalCBOR(b []byte) error {
 	f.handle = core.HandleOf(&f.tx.Port)
 	f.tx.OnMove(f.moving)
 	return f.tx.DecodeCBOR(b, kindFunc)
+}
+
+// undecodable handles a reply that could not be decoded.
+func (f *Func[A, R]) undecodable(err error) {
+	var de *core.DecodeError
+	var h header
+	if errors.As(err, &de) && de.Unmarshal(&h) == nil && h.Call != 0 {
+		f.fail(h.Call, &CallError{Kind: Failed, Msg: "the result cannot be decoded: " + err.Error(), cause: err})
+		return
+	}
+	if de != nil {
+		de.Report()
+	}
 }

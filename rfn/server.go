@@ -2,13 +2,13 @@ package rfn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/telechan/telechan/internal/core"
-	"github.com/telechan/telechan/rch/mpsc"
 )
 
 // server runs a function for every holder that calls it. It owns one
@@ -36,7 +36,7 @@ type server[A, R any] struct {
 // holderEntry is what the server keeps for one holder: where its replies
 // go, and how to cancel its calls.
 type holderEntry[R any] struct {
-	replies *mpsc.Sender[reply[R]]
+	replies *replySender[R]
 	calls   map[uint64]context.CancelFunc
 }
 
@@ -50,6 +50,7 @@ func (s *server[A, R]) serve() {
 			if s.rx.Ended() || s.ctx.Err() != nil {
 				break
 			}
+			s.undecodable(err)
 			continue // one holder lost, or one bad request: the others go on
 		}
 		s.handle(req)
@@ -177,15 +178,68 @@ func (s *server[A, R]) run(ctx context.Context, req request[A, R]) (rep reply[R]
 	return rep
 }
 
-// reply sends rep to its holder; a holder that is gone is forgotten.
+// reply sends rep to its holder. A reply that cannot be sent (too large,
+// not encodable), or that is lost on its way, is answered with an error in
+// its place, so the call never waits for its deadline and the holder
+// stays; a holder that is gone is forgotten.
 func (s *server[A, R]) reply(h *holderEntry[R], rep reply[R]) {
-	if err := h.replies.Send(s.ctx, rep); err != nil {
-		s.mu.Lock()
-		for id, hh := range s.holders {
-			if hh == h {
-				delete(s.holders, id)
-			}
-		}
-		s.mu.Unlock()
+	lost := func(err error) { s.replyLater(h, failedReply[R](rep.Call, "the result was not delivered", err)) }
+	if rep.Err != nil {
+		lost = nil // an error is small: if even it is lost, the caller's deadline ends the call
 	}
+	err := h.replies.send(s.ctx, rep, lost)
+	if err != nil && itemLevel(err) && rep.Err == nil {
+		err = h.replies.send(s.ctx, failedReply[R](rep.Call, "the result cannot be sent", err), nil)
+	}
+	if err != nil {
+		s.forget(h)
+	}
+}
+
+// replyLater sends rep on a goroutine of its own: it is called on the
+// goroutine of a bridge, which must not block.
+func (s *server[A, R]) replyLater(h *holderEntry[R], rep reply[R]) {
+	s.calls.Add(1)
+	go func() {
+		defer s.calls.Done()
+		s.reply(h, rep)
+	}()
+}
+
+// failedReply is the reply of a call whose result or request could not
+// make it, with the code of the rch error behind it.
+func failedReply[R any](call uint64, what string, err error) reply[R] {
+	return reply[R]{Call: call, Err: &CallError{Kind: Failed, Msg: what + ": " + err.Error(), Code: codeOf(err)}}
+}
+
+// forget drops h: its replies can no longer reach it.
+func (s *server[A, R]) forget(h *holderEntry[R]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, hh := range s.holders {
+		if hh == h {
+			delete(s.holders, id)
+		}
+	}
+}
+
+// undecodable answers a request that could not be decoded, when what can
+// be read of it says which call it was; otherwise the holder is told that
+// its request was not delivered, and the call ends there.
+func (s *server[A, R]) undecodable(err error) {
+	var de *core.DecodeError
+	if !errors.As(err, &de) {
+		return // an item lost on its way: its holder was told by the hop
+	}
+	var hd header
+	if de.Unmarshal(&hd) == nil && hd.Op == opCall {
+		s.mu.Lock()
+		h := s.holders[hd.Holder]
+		s.mu.Unlock()
+		if h != nil {
+			s.reply(h, failedReply[R](hd.Call, "the request cannot be decoded", err))
+			return
+		}
+	}
+	de.Report()
 }
