@@ -74,6 +74,9 @@ type Queue[T any] struct {
 	hooks    []queueHook
 	hook1    [1]queueHook // hooks' first backing array
 	nextHook int
+	// gone is closed once the consumer side ends (closed is set); made on
+	// demand by closedChan.
+	gone chan struct{}
 	// wake is closed on the next change; made only when someone waits, so
 	// that a queue nobody waits on allocates nothing per change.
 	wake chan struct{}
@@ -347,6 +350,9 @@ func (q *Queue[T]) closeRecv(reason error) []entry[T] {
 		return nil
 	}
 	q.closed = reason
+	if q.gone != nil {
+		close(q.gone)
+	}
 	left := append([]entry[T](nil), q.items[q.head:]...)
 	for i := range left {
 		left[i].uncharge()
@@ -467,4 +473,18 @@ func (q *Queue[T]) itemFailed(e *entry[T], err error) {
 		return
 	}
 	q.noteFailed(err)
+}
+
+// closedChan returns a channel that is closed once the consumer side has
+// ended.
+func (q *Queue[T]) closedChan() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed != nil {
+		return closedChan
+	}
+	if q.gone == nil {
+		q.gone = make(chan struct{})
+	}
+	return q.gone
 }

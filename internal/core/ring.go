@@ -78,6 +78,9 @@ type Ring[T any] struct {
 	writers kickers // the link writers, woken on every change
 	onNoSub func()
 	wake    chan struct{}
+	// noSubs is closed once no subscriber is left; a subscription after
+	// that makes a fresh one.
+	noSubs chan struct{}
 }
 
 func newRing[T any](capacity, subs int) *Ring[T] {
@@ -337,9 +340,23 @@ func (r *Ring[T]) subscribe() cursor {
 	defer r.mu.Unlock()
 	if r.subs == 0 {
 		r.subLost = nil
+		r.noSubs = nil
 	}
 	r.subs++
 	return cursor{r.head, r.vcount}
+}
+
+// closedChan returns a channel closed once no subscriber is left.
+func (r *Ring[T]) closedChan() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.subs <= 0 {
+		return closedChan
+	}
+	if r.noSubs == nil {
+		r.noSubs = make(chan struct{})
+	}
+	return r.noSubs
 }
 
 // subErr is what the sender sees: nil while a subscriber is alive, then
@@ -368,6 +385,10 @@ func (r *Ring[T]) unsubscribeErr(why error) {
 	}
 	r.subs--
 	last := r.subs == 0
+	if last && r.noSubs != nil {
+		close(r.noSubs)
+		r.noSubs = nil
+	}
 	hook := r.onNoSub
 	r.changed() // wakes a Recv waiting on the subscriber that closed
 	r.mu.Unlock()

@@ -67,6 +67,17 @@ func (t *BcastTx[T]) Err() error {
 	return r.subErr()
 }
 
+// Closed returns a channel that is closed once no subscriber is left, here
+// or on a peer; Err then says why. After a new subscription, take a fresh
+// one.
+func (t *BcastTx[T]) Closed() <-chan struct{} {
+	r, err := t.live()
+	if err != nil {
+		return closedChan
+	}
+	return r.closedChan()
+}
+
 // SubscribeInto makes dst a new subscriber that sees the values sent from
 // now on.
 func (t *BcastTx[T]) SubscribeInto(dst *BcastRx[T]) {

@@ -184,6 +184,16 @@ func (t *Tx[T]) Err() error {
 	return closed
 }
 
+// Closed returns a channel that is closed once the receiving side is gone
+// (closed, dropped, or its connection lost): Err then says why.
+func (t *Tx[T]) Closed() <-chan struct{} {
+	q, err := t.live()
+	if err != nil {
+		return closedChan
+	}
+	return q.closedChan()
+}
+
 // DecodeJSON reads the JSON form of a half of the given kind into t.
 func (t *Tx[T]) DecodeJSON(data []byte, kind string) error {
 	t.kind = kind

@@ -156,6 +156,11 @@ func (w *Writer) Close() error {
 // Err returns nil while the reader is there, and then why it is gone.
 func (w *Writer) Err() error { return w.tx.Err() }
 
+// Closed returns a channel that is closed once the reading end is gone
+// (closed, dropped, or its connection lost), for use in a select
+// statement; Err then says why.
+func (w *Writer) Closed() <-chan struct{} { return w.tx.Closed() }
+
 // UnmarshalJSON reads a writer's reference; the connection that decodes
 // the message then binds it.
 func (w *Writer) UnmarshalJSON(b []byte) error {

@@ -60,6 +60,11 @@ func (s *Sender[T]) Send(v T) error { return s.tx.Send(v) }
 // subscribers: a later Subscribe makes Err nil again.
 func (s *Sender[T]) Err() error { return s.tx.Err() }
 
+// Closed returns a channel that is closed once no subscriber is left, here
+// or on a peer, for use in a select statement; Err then says why. A new
+// subscription opens the channel again: take a fresh one after Subscribe.
+func (s *Sender[T]) Closed() <-chan struct{} { return s.tx.Closed() }
+
 // Subscribe returns a new subscriber that receives the values sent from
 // now on.
 func (s *Sender[T]) Subscribe() *Receiver[T] {

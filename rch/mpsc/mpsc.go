@@ -65,6 +65,11 @@ func (s *Sender[T]) Close() error { return s.tx.Close() }
 // rch.ErrClosed, rch.ErrDropped, or an error wrapping rch.ErrDisconnected.
 func (s *Sender[T]) Err() error { return s.tx.Err() }
 
+// Closed returns a channel that is closed once the receiver is gone
+// (closed, dropped, or its connection lost), for use in a select
+// statement; Err then says why.
+func (s *Sender[T]) Closed() <-chan struct{} { return s.tx.Closed() }
+
 // UnmarshalJSON reads a sender's reference; the connection that decodes
 // the message then binds it.
 func (s *Sender[T]) UnmarshalJSON(b []byte) error {

@@ -46,8 +46,10 @@ func (s *Sender[T]) Send(v T) error { return s.tx.Send(v) }
 // io.EOF. It is idempotent.
 func (s *Sender[T]) Close() error { return s.tx.Close() }
 
-// Err returns nil while a receiver is alive, and rch.ErrClosed once every
-// receiver is closed or gone.
+// Err returns nil while a receiver is alive, and then why the last one
+// went: rch.ErrClosed once every receiver is closed, or, if a receiver's
+// connection was lost, an error wrapping rch.ErrDisconnected (and
+// rch.ErrDropped for a receiver that went away without closing).
 func (s *Sender[T]) Err() error { return s.tx.Err() }
 
 // Closed returns a channel that is closed once every receiver is closed or
