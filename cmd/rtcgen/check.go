@@ -18,26 +18,34 @@ type iface struct {
 }
 
 // method is one method of an interface: its parameters after ctx and its
-// results before error.
+// results before error. Caps names, per parameter and result, the
+// interface of this run it is a client of (a capability), or "".
 type method struct {
-	Name    string
-	Params  []types.Type
-	Results []types.Type
+	Name       string
+	Params     []types.Type
+	Results    []types.Type
+	ParamCaps  []string
+	ResultCaps []string
 }
 
 // reserved are the client methods a served method may not shadow.
 var reserved = map[string]bool{"Clone": true, "Close": true, "Done": true}
 
-// inspect checks every method of the interface named name in pkg.
-func inspect(pkg *packages.Package, name string) (iface, error) {
+// inspect checks every method of the interface named name in pkg; run
+// lists every interface of this run, the ones a method may take or return
+// as clients.
+func inspect(pkg *packages.Package, name string, run []string) (iface, error) {
 	obj, it, err := lookupInterface(pkg, name)
 	if err != nil {
 		return iface{}, err
 	}
+	if !it.IsMethodSet() {
+		return iface{}, fmt.Errorf("%s: rtcgen: %s: an interface with type constraints (a union or ~T) has no values to call or serve", short(pkg.Fset.Position(obj.Pos())), name)
+	}
 	out := iface{Name: name}
 	for _, fn := range methodsOf(it) {
 		where := short(pkg.Fset.Position(fn.Pos()))
-		m, err := inspectMethod(pkg.Types, fn)
+		m, err := inspectMethod(pkg.Types, fn, run)
 		if err != nil {
 			return iface{}, fmt.Errorf("%s: rtcgen: %s.%s: %w", where, obj.Name(), fn.Name(), err)
 		}
@@ -67,7 +75,7 @@ func methodsOf(it *types.Interface) []*types.Func {
 	return out
 }
 
-func inspectMethod(pkg *types.Package, fn *types.Func) (method, error) {
+func inspectMethod(pkg *types.Package, fn *types.Func, run []string) (method, error) {
 	sig := fn.Type().(*types.Signature)
 	m := method{Name: fn.Name()}
 	switch {
@@ -81,17 +89,35 @@ func inspectMethod(pkg *types.Package, fn *types.Func) (method, error) {
 		return m, fmt.Errorf("last result must be error")
 	}
 	for i := 1; i < sig.Params().Len(); i++ {
-		m.Params = append(m.Params, sig.Params().At(i).Type())
+		t := sig.Params().At(i).Type()
+		m.Params = append(m.Params, t)
+		m.ParamCaps = append(m.ParamCaps, capability(pkg, t, run))
 	}
 	for i := 0; i < sig.Results().Len()-1; i++ {
-		m.Results = append(m.Results, sig.Results().At(i).Type())
+		t := sig.Results().At(i).Type()
+		m.Results = append(m.Results, t)
+		m.ResultCaps = append(m.ResultCaps, capability(pkg, t, run))
 	}
-	for _, t := range append(append([]types.Type(nil), m.Params...), m.Results...) {
-		if err := usable(pkg, t); err != nil {
+	caps := append(append([]string(nil), m.ParamCaps...), m.ResultCaps...)
+	for i, t := range append(append([]types.Type(nil), m.Params...), m.Results...) {
+		if caps[i] != "" {
+			continue
+		}
+		if err := usable(pkg, t, run); err != nil {
 			return m, fmt.Errorf("%s: %w", types.TypeString(t, byName(pkg)), err)
 		}
 	}
 	return m, nil
+}
+
+// capability returns the name of t if t is one of the interfaces of this
+// run: the method takes or returns a client of it.
+func capability(pkg *types.Package, t types.Type, run []string) string {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() != pkg || !types.IsInterface(n) || !slices.Contains(run, n.Obj().Name()) {
+		return ""
+	}
+	return n.Obj().Name()
 }
 
 func isContext(t types.Type) bool {
@@ -106,7 +132,10 @@ func isError(t types.Type) bool {
 // usable reports why t cannot be written in, or sent by, generated code in
 // pkg: a name unexported from another package or in an internal package
 // pkg may not import, or a value no codec can carry.
-func usable(pkg *types.Package, t types.Type) error {
+func usable(pkg *types.Package, t types.Type, run []string) error {
+	if err := sendable(pkg, t, run, map[types.Type]bool{}, ""); err != nil {
+		return err
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Chan:
 		return fmt.Errorf("a Go channel cannot be sent; use an rch channel")
@@ -226,6 +255,13 @@ func clashes(pkg *packages.Package, ifaces []iface) error {
 		declared[name] = what
 		return nil
 	}
+	for _, name := range usedCaps(ifaces) {
+		for _, fn := range []string{toClient(name), fromClient(name)} {
+			if err := use(fn, "a client of "+name); err != nil {
+				return err
+			}
+		}
+	}
 	for _, it := range ifaces {
 		if err := use("Serve"+it.Name, it.Name); err != nil {
 			return err
@@ -260,4 +296,103 @@ func byName(pkg *types.Package) types.Qualifier {
 		}
 		return p.Name()
 	}
+}
+
+// sendable reports why a value of t cannot travel: an error, a context,
+// or an interface no codec can decode into, directly or inside what the
+// codecs follow (exported fields, pointers, slices, arrays, map values).
+// The empty interface can (its values decode as JSON would), and so can
+// an interface of this run directly as a parameter or result (a client
+// is sent in its place; see capability). in names where t was found.
+func sendable(pkg *types.Package, t types.Type, run []string, seen map[types.Type]bool, in string) error {
+	if seen[t] {
+		return nil
+	}
+	seen[t] = true
+	where := ""
+	if in != "" {
+		where = " (in " + in + ")"
+	}
+	switch {
+	case isError(t):
+		return fmt.Errorf("an error cannot be sent%s: return it as the method's last result, or send its text", where)
+	case isContext(t):
+		return fmt.Errorf("a context.Context cannot be sent%s: take it as the first parameter only", where)
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == rfnPath {
+		return nil // rfn.Func and friends travel as they are
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Interface:
+		if u.Empty() {
+			return nil
+		}
+		name := types.TypeString(t, byName(pkg))
+		if capability(pkg, t, run) != "" {
+			return fmt.Errorf("a client of %s can only be taken or returned directly%s, not inside another type: use *%sClient there", name, where, name)
+		}
+		return fmt.Errorf("interface %s cannot be sent%s: only an interface rtcgen generates in the same run (-type) can, as its client, or any", name, where)
+	case *types.Pointer:
+		return sendable(pkg, u.Elem(), run, seen, orIn(in, t, pkg))
+	case *types.Slice:
+		return sendable(pkg, u.Elem(), run, seen, orIn(in, t, pkg))
+	case *types.Array:
+		return sendable(pkg, u.Elem(), run, seen, orIn(in, t, pkg))
+	case *types.Map:
+		return sendable(pkg, u.Elem(), run, seen, orIn(in, t, pkg))
+	case *types.Struct:
+		if isHalf(t) {
+			return nil
+		}
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if !f.Exported() {
+				continue
+			}
+			if err := sendable(pkg, f.Type(), run, seen, types.TypeString(t, byName(pkg))+"."+f.Name()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func orIn(in string, t types.Type, pkg *types.Package) string {
+	if in != "" {
+		return in
+	}
+	return types.TypeString(t, byName(pkg))
+}
+
+// isHalf reports whether t is a channel half or a generated client, whose
+// fields are its own business: a type of package rch (or a kind under it)
+// or rfn, or a struct whose exported fields are all rfn.Funcs.
+func isHalf(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	if p := n.Obj().Pkg().Path(); p == rfnPath || p == rchPath || strings.HasPrefix(p, rchPath+"/") {
+		return true
+	}
+	st, ok := n.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	funcs := 0
+	for i := range st.NumFields() {
+		f := st.Field(i)
+		if !f.Exported() {
+			continue
+		}
+		p, ok := f.Type().(*types.Pointer)
+		if !ok {
+			return false
+		}
+		if fn, ok := types.Unalias(p.Elem()).(*types.Named); !ok || fn.Obj().Pkg() == nil || fn.Obj().Pkg().Path() != rfnPath {
+			return false
+		}
+		funcs++
+	}
+	return funcs > 0
 }

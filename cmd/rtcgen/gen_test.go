@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // ok_rtc.go; -update rewrites it.
 func TestGolden(t *testing.T) {
 	golden := filepath.Join("testdata", "ok", "ok_rtc.go")
-	got, err := generate(filepath.Join("testdata", "ok"), []string{"Robot", "Small"}, golden)
+	got, err := generate(filepath.Join("testdata", "ok"), []string{"Robot", "Small", "Hub"}, golden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +86,11 @@ func TestErrors(t *testing.T) {
 		{"Variadic", "Roar", "variadic methods are not supported; take a slice"},
 		{"Chan", "Stream", "chan int: a Go channel cannot be sent; use an rch channel"},
 		{"Clash", "Close", "the name clashes with the client's own Close method"},
+		{"ErrArg", "Report", "error: an error cannot be sent: return it as the method's last result, or send its text"},
+		{"ErrResult", "Last", "error: an error cannot be sent: return it as the method's last result, or send its text"},
+		{"CtxLate", "Later", "context.Context: a context.Context cannot be sent: take it as the first parameter only"},
+		{"OtherIface", "Read", "io.Reader: interface io.Reader cannot be sent: only an interface rtcgen generates in the same run (-type) can, as its client, or any"},
+		{"Nested", "Send", "Envelope: interface io.Reader cannot be sent (in Envelope.Body): only an interface rtcgen generates in the same run (-type) can, as its client, or any"},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			want := fmt.Sprintf("testdata/bad/bad.go:%d: rtcgen: %s.%s: %s", lineOf(t, src, "\t"+tc.method+"("), tc.typ, tc.method, tc.reason)
@@ -105,6 +110,7 @@ func TestErrors(t *testing.T) {
 		"Missing":  "rtcgen: Missing: no such type",
 		"Twins":    "rtcgen: Twins.FnJump: the client would have two members named FnJump",
 		"Taken":    "bad.go:" + fmt.Sprint(lineOf(t, src, "type takenEatArgs")) + ": rtcgen: Taken.Eat needs the name takenEatArgs, already declared here",
+		"Union":    "bad.go:" + fmt.Sprint(lineOf(t, src, "type Union interface")) + ": rtcgen: Union: an interface with type constraints (a union or ~T) has no values to call or serve",
 	} {
 		_, err := generate(filepath.Join("testdata", "bad"), []string{typ}, filepath.Join(t.TempDir(), "x.go"))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -13,10 +13,20 @@
 // says otherwise.
 //
 // Every method must take a context.Context first and return an error last;
-// its other parameter and result types must be nameable from the package.
-// Variadic methods are refused. Errors name the method and its position:
+// its other parameter and result types must be nameable from the package
+// and be values a codec can carry. A parameter or result may be another
+// interface of the same run (-type A,B): its client travels in its place,
+// as a capability. The caller passes either a client (it is cloned, so the
+// caller keeps its own) or a local implementation (a client serving it is
+// made and sent); the receiving side gets the interface, backed by a
+// client it should Close when done with it. Refused, with the method and
+// its position: variadic methods, an error or a context.Context anywhere
+// but in their own places, interfaces that are neither of the run nor
+// empty (directly or inside a struct field, a slice, a map value), and
+// interfaces with type constraints:
 //
 //	monster.go:12: rtcgen: Monster.Feed: last result must be error
+//	hub.go:9: rtcgen: Hub.Read: io.Reader: interface io.Reader cannot be sent: only an interface rtcgen generates in the same run (-type) can, as its client, or any
 package main
 
 import (

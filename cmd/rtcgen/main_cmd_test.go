@@ -41,7 +41,7 @@ func TestCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(pkgDir, "ok.go"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd = exec.Command(bin, "-type", "Small,Robot")
+	cmd = exec.Command(bin, "-type", "Small,Robot,Hub")
 	cmd.Dir = pkgDir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("rtcgen: %v\n%s", err, out)
@@ -102,6 +102,61 @@ func TestGeneratedCall(t *testing.T) {
 		case <-done:
 		case <-ctx.Done():
 			t.Fatal("serving never stopped")
+		}
+	})
+}
+
+// hub calls back the member it is given, then returns a Small of its own.
+type hub struct{}
+
+func (hub) Join(ctx context.Context, m Small, note string) (Small, error) {
+	n, err := m.Ping(ctx, len(note)) // a call back to the caller's side
+	if err != nil {
+		return nil, err
+	}
+	m.(*SmallClient).Close()
+	return plus{n}, nil
+}
+
+func (hub) Leave(ctx context.Context, m Small) error {
+	defer m.(*SmallClient).Close()
+	_, err := m.Ping(ctx, 0)
+	return err
+}
+
+type plus struct{ n int }
+
+func (p plus) Ping(_ context.Context, n int) (int, error) { return n + p.n, nil }
+
+type hubCarry struct {
+	H *HubClient ` + "`json:\"h\"`" + `
+}
+
+// TestCapabilities: a method takes a Small, here a local implementation
+// (its client travels and the far side calls back through it), and
+// returns one (an implementation on the far side, whose client comes back).
+func TestCapabilities(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[hubCarry, hubCarry](t, e, nil, nil)
+		if err := a.Send(ctx, hubCarry{H: ServeHub(hub{}, nil)}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer got.H.Close()
+		back, err := got.H.Join(ctx, small{}, "four") // small{}.Ping(4) = 5
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := back.Ping(ctx, 1); n != 6 || err != nil {
+			t.Fatalf("the returned Small: Ping(1) = %d, %v; want 6", n, err)
+		}
+		back.(*SmallClient).Close()
+		if err := got.H.Leave(ctx, small{}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

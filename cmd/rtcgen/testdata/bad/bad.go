@@ -3,6 +3,7 @@ package bad
 
 import (
 	"context"
+	"io"
 
 	"github.com/telechan/telechan/cmd/rtcgen/testdata/bad/other"
 )
@@ -44,3 +45,34 @@ type Taken interface {
 
 // takenEatArgs is a name rtcgen would need for Taken.
 type takenEatArgs struct{}
+
+type ErrArg interface {
+	Report(ctx context.Context, err error) error
+}
+
+type ErrResult interface {
+	Last(ctx context.Context) (error, error)
+}
+
+type CtxLate interface {
+	Later(ctx context.Context, inner context.Context) error
+}
+
+type OtherIface interface {
+	Read(ctx context.Context, r io.Reader) error
+}
+
+// Envelope hides an interface in a field.
+type Envelope struct {
+	To   string
+	Body io.Reader
+}
+
+type Nested interface {
+	Send(ctx context.Context, e Envelope) error
+}
+
+type Union interface {
+	~int | ~string
+	Go(ctx context.Context) error
+}

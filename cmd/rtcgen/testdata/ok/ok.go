@@ -12,7 +12,7 @@ import (
 	"github.com/telechan/telechan/rfn"
 )
 
-//go:generate go run github.com/telechan/telechan/cmd/rtcgen -type Robot,Small -output ok_rtc.go
+//go:generate go run github.com/telechan/telechan/cmd/rtcgen -type Robot,Small,Hub -output ok_rtc.go
 
 // rtc is taken: the generated code must import package rtc under another name.
 var rtc = "taken"
@@ -45,4 +45,11 @@ type Robot interface {
 // Small has one method.
 type Small interface {
 	Ping(ctx context.Context, n int) (int, error)
+}
+
+// Hub takes and returns other interfaces of the run: their clients travel,
+// as capabilities.
+type Hub interface {
+	Join(ctx context.Context, member Small, note string) (Small, error)
+	Leave(ctx context.Context, member Small) error
 }

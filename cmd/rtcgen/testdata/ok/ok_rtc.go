@@ -313,3 +313,118 @@ func (c *SmallClient) Close() error {
 func (c *SmallClient) Done() <-chan struct{} { return c.done }
 
 var _ Small = (*SmallClient)(nil)
+
+// hubJoinArgs holds the arguments of Hub.Join after ctx.
+type hubJoinArgs struct {
+	A0 *SmallClient `json:"a0"`
+	A1 string       `json:"a1"`
+}
+
+// hubJoinResults holds the results of Hub.Join before err.
+type hubJoinResults struct {
+	R0 *SmallClient `json:"r0"`
+}
+
+// hubLeaveArgs holds the arguments of Hub.Leave after ctx.
+type hubLeaveArgs struct {
+	A0 *SmallClient `json:"a0"`
+}
+
+// HubClient calls a Hub served by ServeHub, here or on the peer it came from.
+// It may be sent to a peer inside any message and called there; each value
+// is one holder (see Clone). Its methods may be called concurrently.
+//
+// The fields are for the codec: call the methods. A nil field is a method
+// the serving side does not have; calling it fails with rfn.Unimplemented.
+type HubClient struct {
+	FnJoin  *rfn.Func[hubJoinArgs, hubJoinResults] `json:"Join,omitempty"`
+	FnLeave *rfn.Func[hubLeaveArgs, struct{}]      `json:"Leave,omitempty"`
+
+	done <-chan struct{}
+}
+
+// Join calls Hub.Join where the client was served.
+func (c *HubClient) Join(ctx context.Context, a0 Small, a1 string) (Small, error) {
+	var res hubJoinResults
+	if c.FnJoin == nil {
+		return fromSmallClient(res.R0), &rfn.CallError{Kind: rfn.Unimplemented, Msg: "Hub.Join"}
+	}
+	res, err := c.FnJoin.Call(ctx, hubJoinArgs{A0: clientOfSmall(a0), A1: a1})
+	return fromSmallClient(res.R0), err
+}
+
+// Leave calls Hub.Leave where the client was served.
+func (c *HubClient) Leave(ctx context.Context, a0 Small) error {
+	if c.FnLeave == nil {
+		return &rfn.CallError{Kind: rfn.Unimplemented, Msg: "Hub.Leave"}
+	}
+	_, err := c.FnLeave.Call(ctx, hubLeaveArgs{A0: clientOfSmall(a0)})
+	return err
+}
+
+// ServeHub serves impl: it returns a client that calls impl, here or on any
+// peer it is sent to. Each method is served by its own rfn.Func, with opts
+// (nil means defaults) applying to each method apart. Serving stops once
+// every holder of the client is closed or gone; Done tells when.
+func ServeHub(impl Hub, opts *rfn.Options) *HubClient {
+	c := &HubClient{
+		FnJoin: rfn.New(func(ctx context.Context, a hubJoinArgs) (res hubJoinResults, err error) {
+			var r0 Small
+			r0, err = impl.Join(ctx, fromSmallClient(a.A0), a.A1)
+			if err == nil {
+				res.R0 = clientOfSmall(r0)
+			}
+			return res, err
+		}, rtc2.Method(opts, "Hub.Join")),
+		FnLeave: rfn.New(func(ctx context.Context, a hubLeaveArgs) (struct{}, error) {
+			return struct{}{}, impl.Leave(ctx, fromSmallClient(a.A0))
+		}, rtc2.Method(opts, "Hub.Leave")),
+	}
+	c.done = rtc2.AllDone(c.FnJoin.Done(), c.FnLeave.Done())
+	return c
+}
+
+// Clone returns another holder of the same Hub: keep one, send the other.
+func (c *HubClient) Clone() *HubClient {
+	return &HubClient{
+		FnJoin:  rtc2.Clone(c.FnJoin),
+		FnLeave: rtc2.Clone(c.FnLeave),
+		done:    c.done,
+	}
+}
+
+// Close says this holder is done; calls still waiting fail. Once every
+// holder is closed or gone, serving stops. Close is idempotent.
+func (c *HubClient) Close() error {
+	return errors.Join(
+		rtc2.Close(c.FnJoin),
+		rtc2.Close(c.FnLeave),
+	)
+}
+
+// Done returns a channel that is closed once the Hub is served no more:
+// every holder, here and on peers, has closed or gone. It is nil (never
+// ready) for a client received from a peer.
+func (c *HubClient) Done() <-chan struct{} { return c.done }
+
+var _ Hub = (*HubClient)(nil)
+
+// clientOfSmall returns the client to send for v: a clone of v if it is a
+// *SmallClient (so the caller keeps its own), else a new client serving v.
+func clientOfSmall(v Small) *SmallClient {
+	if v == nil {
+		return nil
+	}
+	if c, ok := v.(*SmallClient); ok {
+		return c.Clone()
+	}
+	return ServeSmall(v, nil)
+}
+
+// fromSmallClient returns c as a Small, nil for a nil c.
+func fromSmallClient(c *SmallClient) Small {
+	if c == nil {
+		return nil
+	}
+	return c
+}
