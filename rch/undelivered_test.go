@@ -47,18 +47,18 @@ func chain[T any](t *testing.T, e rchtest.Env, rx *mpsc.Receiver[T], abCodec, bc
 // undelivered sends on tx until Send reports an earlier item undelivered,
 // and returns that error and how long it took to come. It fails the test
 // after 5 s: the report must come within a bound, not at a deadline.
-func undelivered[T any](t *testing.T, ctx context.Context, tx *mpsc.Sender[T], probe T) (error, time.Duration) {
+func undelivered[T any](t *testing.T, ctx context.Context, tx *mpsc.Sender[T], probe T) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	for time.Since(start) < 5*time.Second {
 		err := tx.Send(ctx, probe) // C reads it as a value
 		if err != nil {
-			return err, time.Since(start)
+			return time.Since(start), err
 		}
 		time.Sleep(2 * time.Millisecond) // pacing the probes
 	}
 	t.Fatal("the sender never learnt that an item was not delivered")
-	return nil, 0
+	return 0, nil
 }
 
 // TestForwarderReportsTooLarge: A's receiver went to C through B, and C's
@@ -83,7 +83,7 @@ func TestForwarderReportsTooLarge(t *testing.T) {
 		if v, err := atC.Recv(ctx); v != "hi" || err != nil {
 			t.Fatalf("C's next Recv: %q, %v; want hi", v, err)
 		}
-		err, took := undelivered(t, ctx, tx, "probe")
+		took, err := undelivered(t, ctx, tx, "probe")
 		if !errors.Is(err, rch.ErrNotDelivered) || !errors.Is(err, rch.ErrTooLarge) {
 			t.Fatalf("A's Send: %v, want ErrNotDelivered wrapping ErrTooLarge", err)
 		}
@@ -124,7 +124,7 @@ func TestForwarderReportsEncode(t *testing.T) {
 			if v, err := atC.Recv(ctx); v != 2 || err != nil {
 				t.Fatalf("C's next Recv: %v, %v", v, err)
 			}
-			err, _ := undelivered(t, ctx, tx, -1)
+			_, err := undelivered(t, ctx, tx, -1)
 			if !errors.Is(err, rch.ErrNotDelivered) || !errors.Is(err, rch.ErrDecode) {
 				t.Fatalf("A's Send: %v", err)
 			}
@@ -228,7 +228,7 @@ func TestThreeHopsNothingLost(t *testing.T) {
 			}
 			// The notices travel back hop by hop: probe until all came.
 			for heard < 3 {
-				err, _ := undelivered(t, ctx, probe, nil)
+				_, err := undelivered(t, ctx, probe, nil)
 				var n interface{ Items() int }
 				if !errors.As(err, &n) {
 					n = one{}

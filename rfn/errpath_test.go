@@ -36,7 +36,7 @@ func hop[A, R any](t *testing.T, e rchtest.Env, fn *rfn.Func[A, R], recvOpts *rc
 const quick = 5 * time.Second
 
 // call calls fn with a and returns how long it took.
-func call[A, R any](t *testing.T, fn *rfn.Func[A, R], a A) (R, error, time.Duration) {
+func call[A, R any](t *testing.T, fn *rfn.Func[A, R], a A) (R, time.Duration, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -46,7 +46,7 @@ func call[A, R any](t *testing.T, fn *rfn.Func[A, R], a A) (R, error, time.Durat
 	if took > quick {
 		t.Fatalf("the call took %v: it waited instead of failing", took)
 	}
-	return r, err, took
+	return r, took, err
 }
 
 // big returns a result of n bytes, or a short one for n = 0.
@@ -80,14 +80,14 @@ func TestReplyTooLarge(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				fn := tc.far(rfn.New(big, nil))
 				defer fn.Close()
-				_, err, took := call(t, fn, tc.n)
+				_, took, err := call(t, fn, tc.n)
 				var ce *rfn.CallError
 				if !errors.As(err, &ce) || ce.Kind != rfn.Failed || !errors.Is(err, rch.ErrTooLarge) {
 					t.Fatalf("a %d-byte result: %v, want a Failed error matching rch.ErrTooLarge", tc.n, err)
 				}
 				t.Logf("in %v: %v", took.Round(time.Millisecond), err)
 				for range 3 { // the method goes on serving this client
-					if r, err, _ := call(t, fn, 0); r != "ok" || err != nil {
+					if r, _, err := call(t, fn, 0); r != "ok" || err != nil {
 						t.Fatalf("the next call: %q, %v", r, err)
 					}
 				}
@@ -120,13 +120,13 @@ func TestRequestUndecodable(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer o.Fn.Close()
-		_, err, took := call(t, o.Fn, "not a number")
+		_, took, err := call(t, o.Fn, "not a number")
 		if rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rch.ErrDecode) {
 			t.Fatalf("call with an argument the server cannot decode: %v, want Failed matching rch.ErrDecode", err)
 		}
 		t.Logf("in %v: %v", took.Round(time.Millisecond), err)
 		// A number in a string is still no int: and the server goes on.
-		if _, err, _ := call(t, o.Fn, "21"); !errors.Is(err, rch.ErrDecode) {
+		if _, _, err := call(t, o.Fn, "21"); !errors.Is(err, rch.ErrDecode) {
 			t.Fatalf("second call: %v", err)
 		}
 	})
@@ -139,11 +139,11 @@ func TestArgumentTooLarge(t *testing.T) {
 	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
 		fn := hop(t, e, rfn.New(func(_ context.Context, s string) (int, error) { return len(s), nil }, nil), nil)
 		defer fn.Close()
-		_, err, _ := call(t, fn, strings.Repeat("x", 17<<20))
+		_, _, err := call(t, fn, strings.Repeat("x", 17<<20))
 		if rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rch.ErrTooLarge) {
 			t.Fatalf("a 17 MiB argument: %v, want Failed matching rch.ErrTooLarge", err)
 		}
-		if n, err, _ := call(t, fn, "four"); n != 4 || err != nil {
+		if n, _, err := call(t, fn, "four"); n != 4 || err != nil {
 			t.Fatalf("the next call: %d, %v", n, err)
 		}
 	})
@@ -173,7 +173,7 @@ func TestResultUndecodable(t *testing.T) {
 		}
 		defer o.Fn.Close()
 		for range 2 {
-			if _, err, _ := call(t, o.Fn, "abc"); rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rch.ErrDecode) {
+			if _, _, err := call(t, o.Fn, "abc"); rfn.KindOf(err) != rfn.Failed || !errors.Is(err, rch.ErrDecode) {
 				t.Fatalf("a result the caller cannot decode: %v", err)
 			}
 		}

@@ -335,15 +335,17 @@ func (b *outBridge[T]) writeStep() bool {
 		return !b.writeLost(err)
 	}
 	bt.commit()
+	// Remember where the item came from before it leaves: the receiver's
+	// Failed notice for it may come back before the write returns.
+	b.sentMu.Lock()
+	b.sent.wrote(e.from, e.seq)
+	b.sentMu.Unlock()
 	if err := wire.WriteFrame(st, wire.Item, raw); err != nil {
 		err = c.classify(err)
 		bt.cancel(err)
 		q.closeRecv(err)
 		return true
 	}
-	b.sentMu.Lock()
-	b.sent.wrote(e.from, e.seq)
-	b.sentMu.Unlock()
 	return false
 }
 

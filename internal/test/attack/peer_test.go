@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -163,32 +161,4 @@ func (p *peer) close() {
 	p.ys.Close()
 	p.conn.Close()
 	p.wg.Wait()
-}
-
-// errFrame reports an Error frame the server sent.
-type errFrame struct {
-	code byte
-	msg  string
-}
-
-func (e *errFrame) Error() string { return fmt.Sprintf("error frame %d: %s", e.code, e.msg) }
-
-// readFrames reads frames from r until the end or an error, calling f.
-func readFrames(r io.Reader, f func(typ byte, payload []byte) error) error {
-	var h [5]byte
-	for {
-		if _, err := io.ReadFull(r, h[:]); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		p := make([]byte, binary.BigEndian.Uint32(h[1:]))
-		if _, err := io.ReadFull(r, p); err != nil {
-			return err
-		}
-		if err := f(h[0], p); err != nil {
-			return err
-		}
-	}
 }
