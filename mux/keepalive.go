@@ -8,7 +8,11 @@ import (
 )
 
 // keepalive pings the peer every KeepAliveInterval and ends the session when
-// an answer does not come within KeepAliveTimeout.
+// an answer does not come within KeepAliveTimeout. In a resumable session
+// it judges the connection, not the session: an unanswered ping takes the
+// connection down (the session resumes over a new one), and no ping goes
+// out while it is down, so that an outage is measured against the grace
+// window alone.
 //
 // yamux has a keepalive of its own, but yamux.Session.Close does not wait
 // for its goroutine, and its ping can take up to twice the write timeout to
@@ -25,7 +29,16 @@ func (s *Session) keepalive() {
 			return
 		case <-t.C:
 		}
+		if rc := s.resume; rc != nil && !rc.connected() {
+			t.Reset(s.opts.KeepAliveInterval)
+			continue
+		}
 		if err := s.ping(); err != nil {
+			if rc := s.resume; rc != nil && errors.Is(err, errKeepAlive) {
+				rc.dropTransport(err)
+				t.Reset(s.opts.KeepAliveInterval)
+				continue
+			}
 			s.fail(err)
 			return
 		}

@@ -1,6 +1,7 @@
 package mux
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,6 +88,47 @@ type Options struct {
 	// forgotten at once. A negative value waits forever. Streams closed
 	// with Stream.CloseWrite wait forever too. Default 1 minute.
 	HalfCloseTimeout time.Duration
+
+	// ResumeGrace is how long a WebSocket session survives the loss of its
+	// connection (Dial and Handler sessions; Dial offers resumption and
+	// Handler accepts it by default). While the connection is down, the
+	// session is Reconnecting: streams, channels and calls wait; the client
+	// dials again with backoff; the server keeps the session parked. When
+	// the connection comes back within ResumeGrace, both sides send again
+	// what the other did not receive and the session goes on, every byte
+	// once and in order: nothing above mux sees the outage. Otherwise the
+	// session ends with an error matching ErrNotResumed (and ErrLost).
+	// Default 30s; a negative value turns resumption off (a lost
+	// connection ends the session at once). Sessions over Pipe, Client,
+	// Server and Accept are never resumable.
+	ResumeGrace time.Duration
+
+	// ReplayBuffer bounds, per resumable session, what was sent and not
+	// yet acknowledged by the peer: kept to be sent again after an
+	// outage. It fills to about the bytes in flight (acknowledgements come
+	// every round trip); when full, writes wait, as on a slow link.
+	// Default 4 MiB.
+	ReplayBuffer int
+
+	// Redial, if set, is asked for the URL to dial each time a resumable
+	// client session reconnects, e.g. to resolve a topic through the
+	// registry again. Default: the URL first dialled.
+	Redial func(ctx context.Context) (string, error)
+
+	// MaxParked bounds the sessions of a Handler whose connection is down
+	// and waiting to be resumed; beyond it, a session whose connection
+	// goes down ends at once. Default 1024.
+	MaxParked int
+
+	// ResumeRate bounds the resume attempts a Handler takes, per second
+	// (bursts of twice as many); more are told to try again. Default 20.
+	ResumeRate int
+
+	// ResumeIdentity, if set, adds to what a resume must present the same
+	// of as the session's first request (its Authorization header and its
+	// TLS client certificate): e.g. a user name read from a cookie. A
+	// session's token alone does not resume it for other credentials.
+	ResumeIdentity func(r *http.Request) string
 
 	// Logger receives the session's log lines, including those of yamux.
 	// nil discards them; nothing is ever written to stderr.
@@ -183,6 +225,10 @@ func (o *Options) withDefaults() (*Options, error) {
 	setDefault(&c.FrameSize, defaultFrameSize)
 	setDefault(&c.StreamWindow, defaultStreamWindow)
 	setDefault(&c.MaxStreams, defaultMaxStreams)
+	setDefault(&c.ResumeGrace, defaultResumeGrace)
+	setDefault(&c.ReplayBuffer, defaultReplayBuffer)
+	setDefault(&c.MaxParked, defaultMaxParked)
+	setDefault(&c.ResumeRate, 20)
 	setDefault(&c.HalfCloseTimeout, defaultHalfCloseTimeout)
 	return &c, nil
 }
@@ -213,6 +259,8 @@ func (o *Options) validate() error {
 		return errors.New("mux: AcceptBacklog must not be negative")
 	case o.MaxStreams < 0:
 		return errors.New("mux: MaxStreams must not be negative")
+	case o.ReplayBuffer < 0 || o.MaxParked < 0 || o.ResumeRate < 0:
+		return errors.New("mux: ReplayBuffer, MaxParked and ResumeRate must not be negative")
 	case o.FrameSize != 0 && (o.FrameSize < minFrameSize || o.FrameSize > maxFrameSize):
 		return fmt.Errorf("mux: FrameSize %d outside %d..%d", o.FrameSize, minFrameSize, maxFrameSize)
 	case o.StreamWindow != 0 && o.StreamWindow < defaultStreamWindow:
@@ -233,6 +281,9 @@ func (o *Options) validate() error {
 // keepAlive reports whether the keepalive goroutine should run.
 func (o *Options) keepAlive() bool { return o.KeepAliveInterval > 0 }
 
+// resumable reports whether WebSocket sessions resume.
+func (o *Options) resumable() bool { return o.ResumeGrace > 0 }
+
 // yamuxConfig translates o (with defaults filled in) into a yamux.Config.
 //
 // yamux's own keepalive is off: its goroutine is not waited for by
@@ -241,12 +292,19 @@ func (o *Options) keepAlive() bool { return o.KeepAliveInterval > 0 }
 // session; dead peers are the keepalive's job. StreamCloseTimeout is off: a
 // half-closed stream is a normal long-lived state here (a receiver that never
 // sends closes its side at once), and yamux would reset it after the timeout.
-func (o *Options) yamuxConfig() *yamux.Config {
+//
+// A resumable session's writes wait for the connection to come back: its
+// write timeout is the grace window on top.
+func (o *Options) yamuxConfig(resumable bool) *yamux.Config {
+	timeout := o.KeepAliveTimeout
+	if resumable {
+		timeout += o.ResumeGrace
+	}
 	c := &yamux.Config{
 		AcceptBacklog:          o.AcceptBacklog,
 		EnableKeepAlive:        false,
 		KeepAliveInterval:      defaultKeepAliveInterval, // unused, must be > 0
-		ConnectionWriteTimeout: o.KeepAliveTimeout,
+		ConnectionWriteTimeout: timeout,
 		MaxStreamWindowSize:    o.StreamWindow,
 		StreamOpenTimeout:      0,
 		StreamCloseTimeout:     0,

@@ -58,7 +58,7 @@ func TestOptionsDefaultsAndCopy(t *testing.T) {
 		o.AcceptBacklog != want.AcceptBacklog || o.FrameSize != want.FrameSize || o.StreamWindow != want.StreamWindow {
 		t.Errorf("defaults %+v, want %+v", o, want)
 	}
-	if err := yamux.VerifyConfig(o.yamuxConfig()); err != nil {
+	if err := yamux.VerifyConfig(o.yamuxConfig(false)); err != nil {
 		t.Errorf("yamux rejects the default config: %v", err)
 	}
 
@@ -101,7 +101,7 @@ func TestYamuxLogger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := o.yamuxConfig()
+	cfg := o.yamuxConfig(false)
 	if cfg.LogOutput != nil || cfg.Logger == nil {
 		t.Error("yamux config with a Logger must not have a LogOutput")
 	}

@@ -81,25 +81,41 @@ type Session struct {
 	err     error // final error, set once when the session ends
 	cause   error // first failure seen; reported with ErrLost
 	closing bool  // Close has begun: start no more tracked goroutines
+
+	// resume is the stream under yamux of a resumable session, or nil.
+	resume *resumeConn
+
+	smu     sync.Mutex // guards state and stateCh; a leaf
+	state   State
+	stateCh chan struct{} // closed at the next change of state
 }
 
 // newSession runs a yamux session over conn. ctx is the session lifetime
 // context and cancel cancels it. remote, if not nil, replaces
 // conn.RemoteAddr(). The caller has validated o.
 func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, remote net.Addr, client bool, o *Options) (*Session, error) {
+	return newSessionOver(ctx, cancel, conn, nil, remote, client, o)
+}
+
+// newSessionOver is newSession for a connection that is, or runs over, rc
+// (nil: not resumable).
+func newSessionOver(ctx context.Context, cancel context.CancelFunc, conn net.Conn, rc *resumeConn, remote net.Addr, client bool, o *Options) (*Session, error) {
 	if remote == nil {
 		remote = conn.RemoteAddr()
 	}
 	s := &Session{
-		opts:   o,
-		log:    o.Logger,
-		client: client,
-		track:  newTracker(o),
-		local:  conn.LocalAddr(),
-		remote: remote,
-		ctx:    ctx,
-		cancel: cancel,
-		done:   make(chan struct{}),
+		opts:    o,
+		log:     o.Logger,
+		client:  client,
+		track:   newTracker(o),
+		local:   conn.LocalAddr(),
+		remote:  remote,
+		ctx:     ctx,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		resume:  rc,
+		state:   Connected,
+		stateCh: make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -112,7 +128,12 @@ func newSession(ctx context.Context, cancel context.CancelFunc, conn net.Conn, r
 	if client {
 		start = yamux.Client
 	}
-	ys, err := start(tc, o.yamuxConfig())
+	if rc != nil {
+		rc.mu.Lock()
+		rc.onChange = s.setState
+		rc.mu.Unlock()
+	}
+	ys, err := start(tc, o.yamuxConfig(rc != nil))
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("mux: %w", err)
@@ -136,6 +157,7 @@ func (s *Session) watch() {
 	}
 	err := s.endErr()
 	s.log.Debug("mux: session ended", "err", err, "remote", s.remote)
+	s.setState(Lost)
 	s.cancel()
 	s.track.signalAll()
 	close(s.done)

@@ -1,6 +1,7 @@
 package mux
 
 import (
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,12 @@ func (c *trackConn) Read(p []byte) (int, error) {
 		}
 	}
 	n, err := c.Conn.Read(p)
+	if err != nil && err != io.EOF {
+		// coder/websocket can return, with the error of a payload read
+		// cut short, bytes it has not unmasked: never pass them on as
+		// data (the session is ending anyway).
+		n = 0
+	}
 	c.rd.scan(p[:n], inbound{c.t})
 	if gerr := c.t.guardErr(); gerr != nil {
 		c.onError(gerr)

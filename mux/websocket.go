@@ -31,6 +31,9 @@ func Dial(ctx context.Context, url string, opts *Options) (*Session, error) {
 
 // dial is Dial with validated options.
 func dial(ctx context.Context, url string, o *Options) (*Session, error) {
+	if o.resumable() {
+		return dialResumableSession(ctx, url, o)
+	}
 	hc, corked := corkingClient(o.HTTPClient)
 	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient: hc,
@@ -46,6 +49,35 @@ func dial(ctx context.Context, url string, o *Options) (*Session, error) {
 		return nil, fmt.Errorf("mux: dial %s: %w", url, err)
 	}
 	return overWebSocket(context.WithoutCancel(ctx), ws, wsAddr(url), true, corked(), o)
+}
+
+// dialResumableSession dials url offering resumption, and runs the
+// session on what the server agrees to.
+func dialResumableSession(ctx context.Context, url string, o *Options) (*Session, error) {
+	life, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	rc, ws, cork, err := dialResumable(ctx, life, url, o)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if rc == nil { // the server does not resume sessions
+		cancel()
+		return overWebSocket(context.WithoutCancel(ctx), ws, wsAddr(url), true, cork, o)
+	}
+	return overResumable(life, cancel, rc, wsAddr(url), true, o)
+}
+
+// overResumable runs a session on rc; ctx is its lifetime and cancel
+// cancels it.
+func overResumable(ctx context.Context, cancel context.CancelFunc, rc *resumeConn, remote net.Addr, client bool, o *Options) (*Session, error) {
+	conn := newMsgConnOver(rc, func() { rc.fail(net.ErrClosed) }, rc.Close, o.msgHook)
+	s, err := newSessionOver(ctx, cancel, conn, rc, remote, client, o)
+	if err != nil {
+		conn.Close()
+		cancel()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Accept upgrades the HTTP request r to a WebSocket and runs the server side
@@ -71,6 +103,14 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *Options) (*Session, er
 
 // accept is Accept with validated options.
 func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error) {
+	return acceptIn(w, r, o, nil)
+}
+
+// acceptIn accepts r as a session, resumable if park is not nil and the
+// client offers it. A request that resumes a session parked in park
+// returns a nil session and a nil error: the session goes on where it
+// runs.
+func acceptIn(w http.ResponseWriter, r *http.Request, o *Options, park *parking) (*Session, error) {
 	if err := o.hosts.Check(r); err != nil {
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 		return nil, fmt.Errorf("mux: accept: %w: %w", ErrForbidden, err)
@@ -78,15 +118,44 @@ func accept(w http.ResponseWriter, r *http.Request, o *Options) (*Session, error
 	if err := authorize(w, r, o.Authorize); err != nil {
 		return nil, err
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ao := &websocket.AcceptOptions{
 		OriginPatterns:     o.OriginPatterns,
 		InsecureSkipVerify: o.InsecureSkipVerify,
-	})
+	}
+	if park != nil {
+		ao.Subprotocols = []string{resumeProtocol}
+	}
+	ws, err := websocket.Accept(w, r, ao)
 	if err != nil {
 		return nil, fmt.Errorf("mux: accept: %w", err)
 	}
-	return overWebSocket(context.WithoutCancel(r.Context()), ws, nil, false, nil, o)
+	if park == nil || ws.Subprotocol() != resumeProtocol {
+		return overWebSocket(context.WithoutCancel(r.Context()), ws, nil, false, nil, o)
+	}
+	rc, tr, err := park.acceptResumable(r, ws, o)
+	if err != nil || rc == nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	s, err := overResumable(ctx, cancel, rc, remoteAddr(r.RemoteAddr), false, o)
+	if err != nil {
+		park.forget(rc)
+		tr.kill()
+		return nil, err
+	}
+	if err := rc.attach(tr, 0); err != nil {
+		park.forget(rc)
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
+
+// remoteAddr is the address of an HTTP client, as a net.Addr.
+type remoteAddr string
+
+func (a remoteAddr) Network() string { return "tcp" }
+func (a remoteAddr) String() string  { return string(a) }
 
 // Handler returns an http.Handler that accepts each request as a session
 // (see [Accept]), runs serve with it, and closes the session when serve
@@ -101,13 +170,23 @@ func Handler(serve func(ctx context.Context, s *Session), opts *Options) http.Ha
 		panic("mux: Handler: nil serve function")
 	}
 	o := opts.mustDefaults("Handler")
+	var park *parking
+	if o.resumable() {
+		park = newParking(o)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := accept(w, r, o)
+		s, err := acceptIn(w, r, o, park)
 		if err != nil {
 			if o.Logger != nil {
 				o.Logger.Debug("mux: rejected request", "remote", r.RemoteAddr, "err", err)
 			}
 			return
+		}
+		if s == nil {
+			return // a resume: the session goes on in its own handler
+		}
+		if s.resume != nil {
+			defer park.forget(s.resume) // after Close: no more resumes
 		}
 		defer s.Close()
 		serve(s.ctx, s)

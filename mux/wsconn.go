@@ -27,10 +27,13 @@ import (
 // stalls yamux (whose write timeout then ends the session). A failed flush
 // closes the connection; Write reports the error from then on.
 type msgConn struct {
-	net.Conn // websocket.NetConn: one Write is one binary message
+	net.Conn // one Write is one binary message: websocket.NetConn, or a resumeConn
 
-	ws     *websocket.Conn
-	cancel context.CancelFunc // ends the context given to websocket.NetConn
+	// kill tears down what is under Conn at once (a failed write: the
+	// reader must fail too); end does so and waits for its goroutines
+	// (Close).
+	kill func()
+	end  func() error
 
 	// cork, when set, is the socket under a dialled WebSocket: each
 	// message is gathered there and written at once (see corkConn).
@@ -74,10 +77,20 @@ func (c *msgConn) writeMessage(p []byte) (int, error) {
 // (tests watch the messages with it).
 func newMsgConn(ctx context.Context, cancel context.CancelFunc, ws *websocket.Conn, hook func(net.Conn) net.Conn) *msgConn {
 	nc := websocket.NetConn(ctx, ws, websocket.MessageBinary)
+	kill := func() {
+		cancel()
+		ws.CloseNow()
+	}
+	return newMsgConnOver(nc, kill, func() error { cancel(); return ws.CloseNow() }, hook)
+}
+
+// newMsgConnOver gathers frames into the messages of nc, whose
+// connection kill tears down and end closes.
+func newMsgConnOver(nc net.Conn, kill func(), end func() error, hook func(net.Conn) net.Conn) *msgConn {
 	if hook != nil {
 		nc = hook(nc)
 	}
-	c := &msgConn{Conn: nc, ws: ws, cancel: cancel, closed: make(chan struct{})}
+	c := &msgConn{Conn: nc, kill: kill, end: end, closed: make(chan struct{})}
 	c.room.L = &c.mu
 	return c
 }
@@ -160,8 +173,7 @@ func (c *msgConn) fail(err error) {
 	if c.err == nil {
 		c.err = err
 	}
-	c.cancel()
-	c.ws.CloseNow()
+	c.kill()
 }
 
 // flush writes the whole frames gathered, as one message each round, until
@@ -215,8 +227,7 @@ func (c *msgConn) Close() error {
 	case <-t.C:
 	}
 	t.Stop()
-	c.cancel()
-	err := c.ws.CloseNow()
+	err := c.end()
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = net.ErrClosed

@@ -37,7 +37,7 @@ type Link struct {
 	changed *sync.Cond // broadcast on Thaw, Cut and every Close
 	conns   map[*linkConn]bool
 	frozen  bool
-	cut     bool
+	down    bool // refuse new connections (Down, until Up)
 	profile Profile
 }
 
@@ -48,11 +48,11 @@ func newLink(p Profile) *Link {
 }
 
 // Cut closes every connection of the link at once, without a goodbye: what
-// was in flight is lost, and both sides see the connection fail as on a
-// dead network. It is idempotent.
+// was in flight is lost, as on a network that dropped the connection. A
+// session over a pipe is lost; a WebSocket session (resumable by default)
+// dials again and resumes, unless the link is Down.
 func (l *Link) Cut() {
 	l.mu.Lock()
-	l.cut = true
 	var conns []*linkConn
 	for c := range l.conns {
 		conns = append(conns, c)
@@ -64,11 +64,29 @@ func (l *Link) Cut() {
 	}
 }
 
+// Down cuts the link and refuses new connections until Up: a tunnel, a
+// dead radio. A resumable session waits for the link to come back for its
+// grace window (mux.Options.ResumeGrace), then ends with mux.ErrNotResumed.
+func (l *Link) Down() {
+	l.mu.Lock()
+	l.down = true
+	l.mu.Unlock()
+	l.Cut()
+}
+
+// Up lets new connections through again.
+func (l *Link) Up() {
+	l.mu.Lock()
+	l.down = false
+	l.mu.Unlock()
+}
+
 // Freeze stops every byte on the link, both ways, without closing
 // anything: writes stall once the buffers are full and nothing arrives, as
-// in a tunnel. Keepalives then declare the peer dead after
+// in a tunnel. Keepalives then declare the connection dead after
 // mux.Options.KeepAliveInterval plus KeepAliveTimeout, unless Thaw comes
-// first.
+// first; a resumable session then dials again, through the same frozen
+// link, until its grace window ends.
 func (l *Link) Freeze() {
 	l.mu.Lock()
 	l.frozen = true
@@ -91,12 +109,12 @@ func (l *Link) wrap(c net.Conn) net.Conn {
 	}
 	lc := &linkConn{Conn: c, l: l}
 	l.mu.Lock()
-	cut := l.cut
-	if !cut {
+	down := l.down
+	if !down {
 		l.conns[lc] = true
 	}
 	l.mu.Unlock()
-	if cut {
+	if down {
 		lc.Close()
 	}
 	return lc
@@ -109,16 +127,16 @@ type linkConn struct {
 	closed bool // guarded by l.mu
 }
 
-// wait blocks while the link is frozen; it reports false once the link is
-// cut or c closed.
+// wait blocks while the link is frozen; it reports false once c is closed
+// (or cut).
 func (c *linkConn) wait() bool {
 	l := c.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for l.frozen && !l.cut && !c.closed {
+	for l.frozen && !c.closed {
 		l.changed.Wait()
 	}
-	return !l.cut && !c.closed
+	return !c.closed
 }
 
 func (c *linkConn) Read(p []byte) (int, error) {

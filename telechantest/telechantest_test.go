@@ -3,6 +3,7 @@ package telechantest_test
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -37,17 +38,42 @@ func TestRoundTrip(t *testing.T) {
 	})
 }
 
-// TestCut: both sides see the connection lost at once.
+// TestCut: over a pipe, both sides see the connection lost at once; over a
+// WebSocket the session resumes and nothing is lost.
 func TestCut(t *testing.T) {
 	both(t, func(t *testing.T, o telechantest.Options) {
 		c, s, link := telechantest.Connect[string, string](t, &o)
+		c.Send(ctx(t), "before")
 		link.Cut()
-		for name, b := range map[string]*rch.Base[string, string]{"client": c, "server": s} {
-			if _, err := b.Recv(ctx(t)); !errors.Is(err, rch.ErrDisconnected) {
-				t.Errorf("%s: %v, want ErrDisconnected", name, err)
+		if !o.WebSocket {
+			for name, b := range map[string]*rch.Base[string, string]{"client": c, "server": s} {
+				if _, err := b.Recv(ctx(t)); !errors.Is(err, rch.ErrDisconnected) && !errors.Is(err, io.EOF) {
+					t.Errorf("%s: %v, want ErrDisconnected", name, err)
+				}
+			}
+			return
+		}
+		c.Send(ctx(t), "after")
+		for _, want := range []string{"before", "after"} {
+			if v, err := s.Recv(ctx(t)); v != want || err != nil {
+				t.Fatalf("%q, %v; want %q", v, err, want)
 			}
 		}
 	})
+}
+
+// TestDown: a link that stays down ends a resumable session after its
+// grace window, with mux.ErrNotResumed.
+func TestDown(t *testing.T) {
+	o := telechantest.Options{WebSocket: true, Mux: &mux.Options{ResumeGrace: 300 * time.Millisecond}}
+	c, _, link := telechantest.Connect[string, string](t, &o)
+	link.Down()
+	start := time.Now()
+	_, err := c.Recv(ctx(t))
+	if !errors.Is(err, rch.ErrDisconnected) || !errors.Is(err, mux.ErrNotResumed) {
+		t.Fatalf("Recv over a link that stays down: %v, want ErrNotResumed", err)
+	}
+	t.Logf("after %v: %v", time.Since(start).Round(time.Millisecond), err)
 }
 
 // TestFreeze: a frozen link delivers nothing; thawed in time, everything
@@ -55,7 +81,9 @@ func TestCut(t *testing.T) {
 // dead.
 func TestFreeze(t *testing.T) {
 	both(t, func(t *testing.T, o telechantest.Options) {
-		o.Mux = &mux.Options{KeepAliveInterval: 50 * time.Millisecond, KeepAliveTimeout: 200 * time.Millisecond}
+		// A frozen link takes the resumed connection down too: the
+		// session ends after its grace window.
+		o.Mux = &mux.Options{KeepAliveInterval: 50 * time.Millisecond, KeepAliveTimeout: 200 * time.Millisecond, ResumeGrace: 500 * time.Millisecond}
 		c, s, link := telechantest.Connect[int, int](t, &o)
 		link.Freeze()
 		c.Send(ctx(t), 1)

@@ -92,7 +92,7 @@ func runRegCut(t *testing.T, e *regEnv, limit int64, run int) (int64, bool) {
 	defer cancel()
 	k := faulttest.NewCut(limit)
 	hc := faulttest.HTTPClient(t, k)
-	opts := &registry.Options{Addr: e.url, HTTPClient: hc, Mux: &mux.Options{HTTPClient: hc}}
+	opts := &registry.Options{Addr: e.url, HTTPClient: hc, Mux: &mux.Options{HTTPClient: hc, ResumeGrace: -1}} // a cut is final here; see mux TestResume*
 	ok, err := regClient(ctx, e, opts, fmt.Sprintf("later-%d", run))
 	if err != nil && !errors.Is(err, errCut) {
 		t.Errorf("%v", err)

@@ -1,0 +1,613 @@
+package mux
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Design note: resumable sessions.
+//
+// A resumable session runs yamux on a resumeConn instead of on one
+// WebSocket. The resumeConn is a byte stream that outlives the WebSockets
+// (transports) under it: it numbers what yamux writes (by byte count),
+// keeps what the peer has not acknowledged in a replay buffer, and
+// acknowledges what it receives. When a transport fails, yamux notices
+// nothing: its writes go on into the replay buffer (and wait once it is
+// full, as on a slow link), its reads wait. The client dials again and
+// presents the session's token and how much it received; the server
+// checks both (and runs the accept hook again), answers with how much it
+// received, and each side sends again from the other's count. Every byte
+// arrives once, in order. If no transport comes back within the grace
+// window, the stream ends with ErrNotResumed and so does the session.
+//
+// Goroutines, per transport: a reader (frames in) and an acker (sends
+// acknowledgements when nothing else carries them); writes happen on the
+// writer's goroutine (msgConn's flusher or yamux's send loop), one at a
+// time per transport under transport.wmu. On a client, one redialer
+// (resume_client.go) for the life of the conn. Close waits for all of
+// them.
+//
+// Locking: rc.mu guards everything but a transport's write side
+// (transport.wmu, taken first, never while holding rc.mu). Neither is held
+// across a read; rc.mu is not held across a write.
+
+// ErrNotResumed is the cause a resumable session ends with when its
+// connection could not be resumed: the grace window passed, or the server
+// no longer knew the session (it restarted, or gave up on it). It matches
+// ErrLost.
+var ErrNotResumed = fmt.Errorf("%w: not resumed", ErrLost)
+
+// Defaults of the resumption options.
+const (
+	defaultResumeGrace  = 30 * time.Second
+	defaultReplayBuffer = 4 << 20
+	defaultMaxParked    = 1024
+	// maxRsmChunk bounds one Data frame.
+	maxRsmChunk = 256 << 10
+	// ackEvery: an acknowledgement goes out at once after this many bytes
+	// received unacknowledged; otherwise within ackDelay.
+	ackEvery = 64 << 10
+	ackDelay = 5 * time.Millisecond
+)
+
+// resumeConn is the byte stream under yamux in a resumable session.
+type resumeConn struct {
+	client bool
+	grace  time.Duration
+	max    int // replay buffer bound
+	log    *slog.Logger
+
+	mu   sync.Mutex
+	cond sync.Cond // data in, acks, transport changes, close
+
+	replay []byte // what was sent and not acknowledged: [acked, sent)
+	acked  uint64
+	sent   uint64
+
+	in       []byte // received, not yet read by yamux
+	received uint64
+	ackedOut uint64 // the received count last sent to the peer
+
+	tr      *transport // the current transport, or nil while down
+	downAt  time.Time
+	graceT  *time.Timer
+	tok     token
+	closed  bool
+	closing bool  // Close has begun: a transport that ends now is not an outage
+	err     error // why the stream ended, once closed
+	resumes int   // how many times a transport came back
+	// onChange is told of each state change (the session's setState);
+	// onDown, on a server, of the transport going down (true) or coming
+	// back (false). Both are set before the first attach.
+	onChange func(State)
+	onDown   func(down bool)
+	done     chan struct{} // closed once the stream has ended
+
+	wg sync.WaitGroup // readers, ackers, the redialer
+	// redial is kicked when the transport goes down (client only).
+	redial chan struct{}
+}
+
+func newResumeConn(client bool, o *Options, tok token) *resumeConn {
+	c := &resumeConn{client: client, grace: o.ResumeGrace, max: o.ReplayBuffer, log: o.Logger, tok: tok, done: make(chan struct{})}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.cond.L = &c.mu
+	if client {
+		c.redial = make(chan struct{}, 1)
+	}
+	return c
+}
+
+// transport is one WebSocket under a resumeConn.
+type transport struct {
+	nc     net.Conn // websocket.NetConn: one Write is one message
+	ws     *websocket.Conn
+	cancel context.CancelFunc
+	cork   *corkConn
+	kick   chan struct{} // wakes the acker
+	done   chan struct{} // closed when the reader has ended
+
+	wmu  sync.Mutex // one writer at a time
+	next uint64     // stream offset sent on this transport; guarded by wmu
+	buf  []byte     // message buffer; guarded by wmu
+	dead bool       // guarded by resumeConn.mu
+}
+
+func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *transport {
+	ctx, cancel := context.WithCancel(ctx)
+	ws.SetReadLimit(-1) // frames are bounded by the layer, not by messages
+	return &transport{
+		nc:     websocket.NetConn(ctx, ws, websocket.MessageBinary),
+		ws:     ws,
+		cancel: cancel,
+		cork:   cork,
+		kick:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+}
+
+// write writes msg as one WebSocket message.
+func (t *transport) write(msg []byte) error {
+	if t.cork == nil {
+		_, err := t.nc.Write(msg)
+		return err
+	}
+	t.cork.cork()
+	_, err := t.nc.Write(msg)
+	if uerr := t.cork.uncork(); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// kill tears the WebSocket down at once.
+func (t *transport) kill() {
+	t.cancel()
+	t.ws.CloseNow()
+}
+
+// Write appends p to the stream. It returns once p is in the replay
+// buffer and, if a transport is up, written to it; it waits while the
+// replay buffer is full. It fails only once the stream has ended.
+func (c *resumeConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	for !c.closed && len(c.replay) > 0 && len(c.replay)+len(p) > c.max {
+		c.cond.Wait()
+	}
+	if c.closed {
+		err := c.err
+		c.mu.Unlock()
+		return 0, err
+	}
+	c.replay = append(c.replay, p...)
+	c.sent += uint64(len(p))
+	tr := c.tr
+	c.mu.Unlock()
+	if tr != nil {
+		c.pump(tr)
+	}
+	return len(p), nil
+}
+
+// pump writes to tr what it has not carried yet of the stream, and an
+// acknowledgement if one is due, until there is nothing left or tr fails.
+func (c *resumeConn) pump(tr *transport) {
+	tr.wmu.Lock()
+	defer tr.wmu.Unlock()
+	for {
+		c.mu.Lock()
+		if c.tr != tr || tr.dead {
+			c.mu.Unlock()
+			return
+		}
+		start := max(tr.next, c.acked)
+		n := int(min(c.sent-start, maxRsmChunk))
+		ack := c.received > c.ackedOut
+		if n == 0 && !ack {
+			c.mu.Unlock()
+			return
+		}
+		msg := tr.buf[:0]
+		if ack {
+			msg = append(msg, rsmAck)
+			msg = binary.BigEndian.AppendUint64(msg, c.received)
+			c.ackedOut = c.received
+		}
+		if n > 0 {
+			off := start - c.acked
+			msg = append(msg, rsmData)
+			msg = binary.BigEndian.AppendUint32(msg, uint32(n))
+			msg = append(msg, c.replay[off:off+uint64(n)]...)
+		}
+		c.mu.Unlock()
+		if err := tr.write(msg); err != nil {
+			c.transportFailed(tr, err)
+			return
+		}
+		if cap(msg) <= 2*maxRsmChunk {
+			tr.buf = msg[:0]
+		}
+		tr.next = start + uint64(n)
+	}
+}
+
+// Read reads the peer's stream. It waits while nothing has arrived, and
+// fails only once the stream has ended.
+func (c *resumeConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.in) == 0 && !c.closed {
+		c.cond.Wait()
+	}
+	if len(c.in) == 0 {
+		return 0, c.err
+	}
+	n := copy(p, c.in)
+	c.in = c.in[n:]
+	if len(c.in) == 0 {
+		c.in = c.in[:0:0] // let a large buffer go
+	}
+	return n, nil
+}
+
+// readLoop reads tr's frames until it fails.
+func (c *resumeConn) readLoop(tr *transport) {
+	defer c.wg.Done()
+	defer close(tr.done)
+	br := bufio.NewReaderSize(strictReader{tr.nc}, 64<<10)
+	var h [8]byte
+	for {
+		typ, err := br.ReadByte()
+		if err != nil {
+			c.transportFailed(tr, err)
+			return
+		}
+		switch typ {
+		case rsmAck:
+			if _, err := io.ReadFull(br, h[:8]); err != nil {
+				c.transportFailed(tr, err)
+				return
+			}
+			if err := c.onAck(binary.BigEndian.Uint64(h[:8])); err != nil {
+				c.fail(err)
+				return
+			}
+		case rsmData:
+			if _, err := io.ReadFull(br, h[:4]); err != nil {
+				c.transportFailed(tr, err)
+				return
+			}
+			n := binary.BigEndian.Uint32(h[:4])
+			if n > maxRsmChunk {
+				c.fail(fmt.Errorf("%w: data frame of %d bytes", errResumeWire, n))
+				return
+			}
+			if err := c.onData(br, int(n), tr); err != nil {
+				c.transportFailed(tr, err)
+				return
+			}
+		case rsmBye:
+			c.fail(errPeerClosed)
+			return
+		default:
+			c.fail(fmt.Errorf("%w: frame type 0x%02x", errResumeWire, typ))
+			return
+		}
+	}
+}
+
+// strictReader drops the bytes of a read that also failed. coder/websocket
+// can return, with the error of a payload read cut short, bytes it has
+// not unmasked yet; bufio would hand them on as the stream's next bytes.
+// A failing transport is dropped anyway, and what the peer sent again
+// after the resume replaces them.
+type strictReader struct{ r io.Reader }
+
+func (s strictReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// onAck takes the peer's acknowledgement of everything up to n.
+func (c *resumeConn) onAck(n uint64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n > c.sent {
+		return fmt.Errorf("%w: ack of %d bytes, %d sent", errResumeWire, n, c.sent)
+	}
+	if n > c.acked {
+		c.replay = c.replay[n-c.acked:]
+		if len(c.replay) == 0 {
+			c.replay = c.replay[:0:0] // let a large buffer go
+		}
+		c.acked = n
+		c.cond.Broadcast()
+	}
+	return nil
+}
+
+// onData reads n bytes of the peer's stream from r, and has the acker
+// acknowledge them.
+func (c *resumeConn) onData(r io.Reader, n int, tr *transport) error {
+	p := make([]byte, n)
+	if _, err := io.ReadFull(r, p); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.tr != tr { // a stale transport: its bytes are not ours any more
+		c.mu.Unlock()
+		return errStaleTransport
+	}
+	c.in = append(c.in, p...)
+	c.received += uint64(n)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	select {
+	case tr.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// errStaleTransport: a transport that is no longer the current one.
+var errStaleTransport = errors.New("mux: transport replaced")
+
+// acker sends acknowledgements on tr when no data carries them: within
+// ackDelay of a receipt, at once after ackEvery bytes.
+func (c *resumeConn) acker(tr *transport) {
+	defer c.wg.Done()
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	for {
+		select {
+		case <-tr.done:
+			t.Stop()
+			return
+		case <-tr.kick:
+		}
+		c.mu.Lock()
+		due := c.received-c.ackedOut >= ackEvery
+		c.mu.Unlock()
+		if !due {
+			t.Reset(ackDelay)
+			select {
+			case <-tr.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		c.pump(tr)
+	}
+}
+
+// attach makes tr the transport, the peer having received peerReceived
+// bytes of our stream, and starts its goroutines. It fails if the peer
+// claims bytes it cannot have.
+func (c *resumeConn) attach(tr *transport, peerReceived uint64) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return c.err
+	}
+	if peerReceived < c.acked || peerReceived > c.sent {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: the peer has %d bytes, %d..%d are possible", errResumeWire, peerReceived, c.acked, c.sent)
+	}
+	if old := c.tr; old != nil {
+		old.dead = true
+		defer old.kill()
+	}
+	c.replay = c.replay[peerReceived-c.acked:]
+	c.acked = peerReceived
+	tr.next = peerReceived
+	c.ackedOut = c.received // the handshake told the peer
+	c.tr = tr
+	resumed := !c.downAt.IsZero()
+	if resumed {
+		c.resumes++
+	}
+	c.downAt = time.Time{}
+	if c.graceT != nil {
+		c.graceT.Stop()
+		c.graceT = nil
+	}
+	c.cond.Broadcast()
+	onChange, onDown := c.onChange, c.onDown
+	c.wg.Add(2)
+	c.mu.Unlock()
+	go c.readLoop(tr)
+	go c.acker(tr)
+	if resumed {
+		c.log.Info("mux: connection resumed")
+		if onDown != nil {
+			onDown(false)
+		}
+		if onChange != nil {
+			onChange(Resumed)
+		}
+	}
+	c.pump(tr)
+	return nil
+}
+
+// transportFailed takes tr down after err, if it is still the transport:
+// the stream waits for another (the client redials) until the grace
+// window ends.
+func (c *resumeConn) transportFailed(tr *transport, err error) {
+	c.mu.Lock()
+	if tr.dead || c.tr != tr {
+		tr.dead = true
+		c.mu.Unlock()
+		tr.kill()
+		return
+	}
+	tr.dead = true
+	c.tr = nil
+	down := !c.closed && !c.closing
+	if down {
+		c.downAt = time.Now()
+		c.graceT = time.AfterFunc(c.grace, c.expire)
+	}
+	onChange, onDown := c.onChange, c.onDown
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	tr.kill()
+	if !down {
+		return
+	}
+	c.log.Info("mux: connection down; waiting to resume", "err", err, "grace", c.grace)
+	if onDown != nil {
+		onDown(true)
+	}
+	if onChange != nil {
+		onChange(Reconnecting)
+	}
+	if c.redial != nil {
+		select {
+		case c.redial <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// dropTransport takes the current transport down (the keepalive found it
+// dead), so that the session resumes over a fresh one.
+func (c *resumeConn) dropTransport(why error) {
+	c.mu.Lock()
+	tr := c.tr
+	c.mu.Unlock()
+	if tr != nil {
+		c.transportFailed(tr, why)
+	}
+}
+
+// connected reports whether a transport is up.
+func (c *resumeConn) connected() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tr != nil
+}
+
+// expire ends the stream if it is still down when the grace window ends.
+func (c *resumeConn) expire() {
+	c.mu.Lock()
+	down := c.tr == nil && !c.downAt.IsZero() && time.Since(c.downAt) >= c.grace
+	c.mu.Unlock()
+	if down {
+		c.fail(fmt.Errorf("%w within %v", ErrNotResumed, c.grace))
+	}
+}
+
+// fail ends the stream with err: yamux's reads and writes fail, and the
+// session ends.
+func (c *resumeConn) fail(err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.err = true, err
+	close(c.done)
+	tr := c.tr
+	c.tr = nil
+	if tr != nil {
+		tr.dead = true
+	}
+	if c.graceT != nil {
+		c.graceT.Stop()
+	}
+	onChange := c.onChange
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	if tr != nil {
+		tr.kill()
+	}
+	if c.redial != nil {
+		select {
+		case c.redial <- struct{}{}:
+		default:
+		}
+	}
+	if onChange != nil {
+		onChange(Lost)
+	}
+}
+
+// Close ends the stream and waits for its goroutines. It is idempotent.
+// If a transport is up, the peer is told first (Bye), so that it ends its
+// side at once instead of waiting for a resume.
+func (c *resumeConn) Close() error {
+	c.mu.Lock()
+	tr, closed := c.tr, c.closed
+	c.closing = true
+	c.mu.Unlock()
+	if tr != nil && !closed {
+		tr.wmu.Lock()
+		tr.nc.SetWriteDeadline(time.Now().Add(byeTimeout))
+		err := tr.write([]byte{rsmBye})
+		tr.wmu.Unlock()
+		if err == nil {
+			// Wait for the peer to close its end, reading meanwhile: a
+			// socket closed with unread data is reset, and the reset
+			// can overtake the Bye.
+			t := time.NewTimer(byeTimeout)
+			select {
+			case <-tr.done:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+	c.fail(net.ErrClosed)
+	c.wg.Wait()
+	return nil
+}
+
+// byeTimeout bounds the wait to tell the peer of a Close.
+const byeTimeout = time.Second
+
+// token returns the session's current token.
+func (c *resumeConn) token() token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tok
+}
+
+// setToken records the token for the next resume.
+func (c *resumeConn) setToken(t token) {
+	c.mu.Lock()
+	c.tok = t
+	c.mu.Unlock()
+}
+
+// detach takes the current transport away, if any, without treating it as
+// an outage (a resume is about to attach another), and returns how much of
+// the peer's stream arrived: after this, nothing more arrives until the
+// next attach, so the count stays true.
+func (c *resumeConn) detach() uint64 {
+	c.mu.Lock()
+	old := c.tr
+	if old != nil {
+		old.dead = true
+		c.tr = nil
+		if c.downAt.IsZero() {
+			c.downAt = time.Now()
+		}
+	}
+	n := c.received
+	c.mu.Unlock()
+	if old != nil {
+		old.kill()
+	}
+	return n
+}
+
+// receivedCount returns how much of the peer's stream arrived.
+func (c *resumeConn) receivedCount() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.received
+}
+
+// The net.Conn methods yamux does not rely on.
+func (c *resumeConn) LocalAddr() net.Addr              { return wsAddr("resumable") }
+func (c *resumeConn) RemoteAddr() net.Addr             { return wsAddr("resumable") }
+func (c *resumeConn) SetDeadline(time.Time) error      { return nil }
+func (c *resumeConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *resumeConn) SetWriteDeadline(time.Time) error { return nil }
