@@ -69,7 +69,7 @@ func all(ctx context.Context, out *exkit.Writer) error {
 	}{
 		{"monster: rcom's monster as a remote interface, found by name in the registry", monster.Demo},
 		{"counter: remoc's counter, with a watch channel and an mpsc channel in its calls", counter.Demo},
-		{"rover: camera frames on a slow link, with steering and an emergency stop on the same connection", runRover},
+		{"rover: camera frames on a slow link, with steering and an emergency stop on the same connection, and a tunnel on the way", runRover},
 		{"fleet: rovers come and go; the registry's watch and a broadcast channel follow them", fleet.Demo},
 	}
 	for _, s := range steps {
@@ -82,8 +82,9 @@ func all(ctx context.Context, out *exkit.Writer) error {
 	return nil
 }
 
-// runRover runs the rover example on its default, 4G-like link.
+// runRover runs the rover example on its default, 4G-like link, through a
+// 3-second tunnel in the middle of the second frame.
 func runRover(ctx context.Context, reg *registry.Options, out *exkit.Writer) error {
-	_, err := rover.Demo(ctx, rover.Config{}, reg, out)
+	_, err := rover.Demo(ctx, rover.Config{Tunnel: 3 * time.Second}, reg, out)
 	return err
 }

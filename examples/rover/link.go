@@ -20,6 +20,10 @@ type Config struct {
 	FrameSize int
 	// Link shapes the bytes each side sends. Default linkemu.FourG.
 	Link linkemu.Profile
+	// Tunnel, if not zero, is how long the link goes down in the middle
+	// of the second frame (the last, if there is only one): the operator
+	// drives through a tunnel, and the session resumes after it.
+	Tunnel time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -41,23 +45,6 @@ func describe(p linkemu.Profile) string {
 		return fmt.Sprintf("an emulated link of unlimited bandwidth, %v each way", p.Delay)
 	}
 	return fmt.Sprintf("an emulated link of %g Mbit/s, %v each way", float64(p.Bandwidth)/1e6, p.Delay)
-}
-
-// dialer returns mux options whose WebSocket handshake dials through the
-// emulated link: what the operator sends is shaped by p.
-func dialer(p linkemu.Profile) *mux.Options {
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			var d net.Dialer
-			c, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return linkemu.Wrap(c, p), nil
-		},
-		DisableKeepAlives: true, // the connection becomes the session
-	}
-	return &mux.Options{HTTPClient: &http.Client{Transport: tr}}
 }
 
 // linkListener shapes what the rover sends on each connection it accepts.

@@ -26,11 +26,12 @@ func Main(ctx context.Context, args []string, out io.Writer) error {
 	size := fs.Float64("mib", 1.5, "size of a frame in MiB")
 	mbps := fs.Float64("mbps", 10, "emulated link bandwidth in Mbit/s each way (0: unlimited)")
 	delay := fs.Duration("delay", 25*time.Millisecond, "emulated link delay each way")
+	tunnel := fs.Duration("tunnel", 0, "take the link down this long in the middle of the second frame")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg := Config{Frames: *frames, FrameSize: int(*size * (1 << 20)),
-		Link: linkemu.Profile{Name: "flags", Bandwidth: int64(*mbps * 1e6), Delay: *delay}}
+		Link: linkemu.Profile{Name: "flags", Bandwidth: int64(*mbps * 1e6), Delay: *delay}, Tunnel: *tunnel}
 	w, opts := exkit.NewWriter(out), &registry.Options{Addr: *reg}
 	switch {
 	case *serve:

@@ -46,6 +46,33 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestTunnel: the link goes down in the middle of the second frame; the
+// session resumes, the frame arrives whole, and the steering command sent
+// in the tunnel is acknowledged once the link is back.
+func TestTunnel(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	reg, err := exkit.StartRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	var buf bytes.Buffer
+	res, err := Demo(ctx, Config{Frames: 2, FrameSize: 300 << 10, Link: fast, Tunnel: 300 * time.Millisecond}, reg.Options(), exkit.NewWriter(&buf))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	want := Result{Frames: 2, Acks: 5, Final: Status{Stopped: true, Heading: +15 - 5 + 10 - 10, FramesSent: 2, Commands: 4}, Resumed: 1}
+	if res != want {
+		t.Errorf("result %+v, want %+v\n%s", res, want, buf.String())
+	}
+	for _, s := range []string{"entering a tunnel 40% into frame 2", "link down", "link back: session resumed, nothing lost", "in the tunnel) arrived after", "frame 2/2 ["} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, buf.String())
+		}
+	}
+}
+
 // TestSeparateSides runs -serve and -operate as the two processes would,
 // against one registry, the operator first.
 func TestSeparateSides(t *testing.T) {

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/telechan/telechan/examples/internal/exkit"
+	"github.com/telechan/telechan/mux"
+	"github.com/telechan/telechan/rch"
 	"github.com/telechan/telechan/rch/mpsc"
 	"github.com/telechan/telechan/rch/oneshot"
 	"github.com/telechan/telechan/registry"
@@ -25,6 +28,9 @@ type Result struct {
 	Acks int
 	// Final is the rover's last status.
 	Final Status
+	// Resumed is how many times the session came back after the link
+	// went down (Config.Tunnel).
+	Resumed int
 }
 
 // operator is the operator's side of a mission. The goroutine that runs
@@ -42,6 +48,11 @@ type operator struct {
 	printed  int   // acknowledgements printed (or failures)
 	acked    int   // acknowledgements received
 	failed   error // the first command that was not acknowledged
+	tunnel   *tunnel
+	tunnelAt int // the frame in the middle of which the link goes down, or 0
+	resumed  chan int
+	wg       sync.WaitGroup // the tunnel's timer
+	note     string         // said of the next command
 }
 
 // ack is one acknowledged (or lost) command, for printing.
@@ -59,12 +70,17 @@ type ack struct {
 func Operate(ctx context.Context, cfg Config, reg *registry.Options, out *exkit.Writer) (Result, error) {
 	cfg = cfg.withDefaults()
 	o := *reg
-	o.Mux = dialer(cfg.Link)
+	tun := &tunnel{p: cfg.Link}
+	o.Mux = tun.options()
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	base, err := registry.ConnectBase[Controls, Telemetry](wait, Topic, &o)
+	sess, err := registry.Connect(wait, Topic, &o)
 	if err != nil {
 		return Result{}, fmt.Errorf("operator: finding %q: %w", Topic, err)
+	}
+	base, err := rch.Connect[Controls, Telemetry](wait, sess, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("operator: connecting to %q: %w", Topic, err)
 	}
 	defer base.Close()
 	tel, err := base.Recv(ctx)
@@ -82,8 +98,44 @@ func Operate(ctx context.Context, cfg Config, reg *registry.Options, out *exkit.
 	}
 	out.Printf("operator: connected to the rover over %s", describe(cfg.Link))
 	op := &operator{cfg: cfg, out: out, bar: newBar(out), commands: cmdTx, stop: stopTx,
-		acks: make(chan ack, 2*cfg.Frames), steer: []int{+15, -5, +10, -10, +5}}
-	return op.run(ctx, tel)
+		acks: make(chan ack, 3*cfg.Frames), steer: []int{+15, -5, +10, -10, +5},
+		tunnel: tun, resumed: make(chan int, 1)}
+	if cfg.Tunnel > 0 {
+		op.tunnelAt = min(2, cfg.Frames)
+	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	go op.watchLink(wctx, sess)
+	res, err := op.run(ctx, tel)
+	stopWatch()
+	res.Resumed = <-op.resumed
+	op.wg.Wait()
+	return res, err
+}
+
+// watchLink prints the session's state as it changes, until ctx ends, and
+// then says on op.resumed how many times it resumed.
+func (op *operator) watchLink(ctx context.Context, sess *mux.Session) {
+	resumed := 0
+	defer func() { op.resumed <- resumed }()
+	_, changed := sess.State()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		var st mux.State
+		st, changed = sess.State()
+		switch st {
+		case mux.Reconnecting:
+			op.bar.println("operator: link down: the session waits for it (reconnecting)")
+		case mux.Resumed:
+			resumed++
+			op.bar.println("operator: link back: session resumed, nothing lost")
+		case mux.Lost:
+			return
+		}
+	}
 }
 
 // run receives the frames, then waits for the acknowledgements still due
@@ -128,6 +180,10 @@ func (op *operator) receive(ctx context.Context, f Frame) error {
 	if last {
 		points = []float64{0.25, 0.5} // the second is the emergency stop
 	}
+	tunnelAt := -1.0
+	if f.Seq == op.tunnelAt {
+		tunnelAt = 0.4
+	}
 	sum := sha256.New()
 	buf := make([]byte, 32<<10)
 	var got int64
@@ -138,6 +194,10 @@ func (op *operator) receive(ctx context.Context, f Frame) error {
 		for len(points) > 0 && float64(got) >= points[0]*float64(size) {
 			op.command(ctx, f.Seq, points[0], last && len(points) == 1)
 			points = points[1:]
+		}
+		if tunnelAt >= 0 && float64(got) >= tunnelAt*float64(size) {
+			op.enterTunnel(ctx, f.Seq, tunnelAt)
+			tunnelAt = -1
 		}
 		op.drain()
 		op.bar.set(got)
@@ -173,7 +233,8 @@ func (op *operator) command(ctx context.Context, seq int, at float64, stop bool)
 		err = op.stop.Send(Stop{SentAt: now, Ack: ackTx})
 	} else {
 		steer := op.steer[op.sent%len(op.steer)]
-		what = fmt.Sprintf("steer %+d° (sent %.0f%% into frame %d)", steer, at*100, seq)
+		what = fmt.Sprintf("steer %+d° (sent %.0f%% into frame %d%s)", steer, at*100, seq, op.note)
+		op.note = ""
 		err = op.commands.Send(ctx, Command{Seq: op.sent + 1, Steer: steer, SentAt: now, Ack: ackTx})
 	}
 	op.sent++
@@ -186,6 +247,28 @@ func (op *operator) command(ctx context.Context, seq int, at float64, stop bool)
 		ackRx.Close()
 		op.acks <- a
 	}()
+}
+
+// enterTunnel takes the link down for Config.Tunnel, in the middle of
+// frame seq, and steers while it is down: the command waits in the
+// session and arrives once the link is back.
+func (op *operator) enterTunnel(ctx context.Context, seq int, at float64) {
+	op.bar.println(fmt.Sprintf("operator: entering a tunnel %.0f%% into frame %d: no signal for %v", at*100, seq, op.cfg.Tunnel))
+	op.tunnel.enter()
+	op.wg.Add(1)
+	go func() {
+		defer op.wg.Done()
+		t := time.NewTimer(op.cfg.Tunnel)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		op.bar.println("operator: out of the tunnel: signal again")
+		op.tunnel.exit()
+	}()
+	op.note = ", in the tunnel"
+	op.command(ctx, seq, at, false)
 }
 
 // drain prints the acknowledgements that came in, without waiting.
