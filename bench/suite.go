@@ -27,7 +27,8 @@ func suite() []measurement {
 	ms = append(ms, rpcSteps()...)
 	ms = append(ms, holSteps()...)
 	ms = append(ms, codecSteps()...)
-	return append(ms, memSteps()...)
+	ms = append(ms, memSteps()...)
+	return append(ms, resumeSteps()...)
 }
 
 // Names lists the measurement steps, for -run.

@@ -27,17 +27,31 @@ type tcPair struct {
 }
 
 func dialTelechan(ctx context.Context, p linkemu.Profile) (*tcPair, error) {
+	return dialTelechanWith(ctx, p, nil, nil)
+}
+
+// noResume turns resumable sessions off, for the figures that compare.
+var noResume = &mux.Options{ResumeGrace: -1}
+
+// dialTelechanWith is dialTelechan with mux options o on both sides (nil:
+// defaults) and, if sw is not nil, every connection on the switch sw.
+func dialTelechanWith(ctx context.Context, p linkemu.Profile, o *mux.Options, sw *linkSwitch) (*tcPair, error) {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
 	sessions := make(chan *mux.Session, 1)
-	srv, err := serveHTTP(p, mux.Handler(func(ctx context.Context, s *mux.Session) {
+	srv, err := serveHTTPOn(p, sw, mux.Handler(func(ctx context.Context, s *mux.Session) {
 		sessions <- s
 		<-ctx.Done()
-	}, nil))
+	}, o))
 	if err != nil {
 		return nil, err
 	}
-	client, err := mux.Dial(ctx, srv.url, &mux.Options{HTTPClient: httpClient(p)})
+	var co mux.Options
+	if o != nil {
+		co = *o
+	}
+	co.HTTPClient = httpClientOn(p, sw)
+	client, err := mux.Dial(ctx, srv.url, &co)
 	if err != nil {
 		srv.close()
 		return nil, err

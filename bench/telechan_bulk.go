@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/telechan/telechan/internal/test/linkemu"
+	"github.com/telechan/telechan/mux"
 	"github.com/telechan/telechan/rch"
 	"github.com/telechan/telechan/rch/bin"
 )
@@ -18,7 +19,12 @@ type Ends struct {
 // C2S, the server for S2C) makes the channel and sends its Reader across
 // on the base channel, then writes msgSize buffers.
 func telechanBulk(ctx context.Context, p linkemu.Profile, dir Dir) (pipe, error) {
-	tp, err := dialTelechan(ctx, p)
+	return telechanBulkWith(ctx, p, dir, nil)
+}
+
+// telechanBulkWith is telechanBulk with mux options o (nil: defaults).
+func telechanBulkWith(ctx context.Context, p linkemu.Profile, dir Dir, o *mux.Options) (pipe, error) {
+	tp, err := dialTelechanWith(ctx, p, o, nil)
 	if err != nil {
 		return pipe{}, err
 	}

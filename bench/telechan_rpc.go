@@ -6,6 +6,7 @@ import (
 
 	"github.com/telechan/telechan/bench/internal/echo"
 	"github.com/telechan/telechan/internal/test/linkemu"
+	"github.com/telechan/telechan/mux"
 )
 
 // Welcome carries the served Echo's client from the server to the caller.
@@ -18,7 +19,12 @@ type Welcome struct {
 // across the base channel; every caller shares that one client, as
 // callers of an interface would.
 func telechanCaller(ctx context.Context, p linkemu.Profile) (caller, error) {
-	tp, err := dialTelechan(ctx, p)
+	return telechanCallerWith(ctx, p, nil)
+}
+
+// telechanCallerWith is telechanCaller with mux options o (nil: defaults).
+func telechanCallerWith(ctx context.Context, p linkemu.Profile, o *mux.Options) (caller, error) {
+	tp, err := dialTelechanWith(ctx, p, o, nil)
 	if err != nil {
 		return caller{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -70,11 +71,16 @@ type resumeConn struct {
 	mu   sync.Mutex
 	cond sync.Cond // data in, acks, transport changes, close
 
-	replay []byte // what was sent and not acknowledged: [acked, sent)
-	acked  uint64
-	sent   uint64
+	// replay holds what was sent and not acknowledged, [acked, sent), as
+	// whole Data frames (see segment); replayed counts their payload.
+	replay   []segment
+	replayed int
+	acked    uint64
+	sent     uint64
+	written  uint64 // the stream offset up to which a write has returned
 
-	in       []byte // received, not yet read by yamux
+	in       [][]byte // received, not yet read by yamux: pooled chunks
+	inHead   int      // bytes of in[0] already read
 	received uint64
 	ackedOut uint64 // the received count last sent to the peer
 
@@ -117,18 +123,23 @@ type transport struct {
 	cancel context.CancelFunc
 	cork   *corkConn
 	kick   chan struct{} // wakes the acker
-	done   chan struct{} // closed when the reader has ended
+	done   chan struct{} // closed when the transport is killed: the acker ends
 
 	wmu  sync.Mutex // one writer at a time
 	next uint64     // stream offset sent on this transport; guarded by wmu
 	buf  []byte     // message buffer; guarded by wmu
 	dead bool       // guarded by resumeConn.mu
+	// ackDue: the acker found an acknowledgement overdue; ackScheduled:
+	// the acker was woken and has not sent it yet.
+	ackDue, ackScheduled atomic.Bool
+	br                   *bufio.Reader // the reader's (Read's) only
+	killOnce             sync.Once
 }
 
 func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *transport {
 	ctx, cancel := context.WithCancel(ctx)
 	ws.SetReadLimit(-1) // frames are bounded by the layer, not by messages
-	return &transport{
+	t := &transport{
 		nc:     websocket.NetConn(ctx, ws, websocket.MessageBinary),
 		ws:     ws,
 		cancel: cancel,
@@ -136,6 +147,8 @@ func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *tran
 		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
+	t.br = bufio.NewReaderSize(strictReader{t.nc}, 4<<10) // headers; payloads are read through
+	return t
 }
 
 // write writes msg as one WebSocket message.
@@ -152,33 +165,63 @@ func (t *transport) write(msg []byte) error {
 	return err
 }
 
-// kill tears the WebSocket down at once.
+// kill tears the WebSocket down at once; the acker ends.
 func (t *transport) kill() {
-	t.cancel()
-	t.ws.CloseNow()
+	t.killOnce.Do(func() {
+		t.cancel()
+		t.ws.CloseNow()
+		close(t.done)
+	})
 }
+
+// segment is a piece of the stream kept for replay, stored as the whole
+// Data frame that carries it, so that it is written as it is: the frame
+// header, then the payload, whose first byte is at stream offset start.
+type segment struct {
+	frame []byte
+	start uint64
+}
+
+// payload returns the bytes of the stream s holds.
+func (s segment) payload() []byte { return s.frame[rsmHeader:] }
+
+// end returns the stream offset after s.
+func (s segment) end() uint64 { return s.start + uint64(len(s.frame)-rsmHeader) }
+
+// rsmHeader is the size of a Data frame's header.
+const rsmHeader = 5
 
 // Write appends p to the stream. It returns once p is in the replay
 // buffer and, if a transport is up, written to it; it waits while the
 // replay buffer is full. It fails only once the stream has ended.
 func (c *resumeConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	for !c.closed && len(c.replay) > 0 && len(c.replay)+len(p) > c.max {
-		c.cond.Wait()
-	}
-	if c.closed {
-		err := c.err
+	n := len(p)
+	for len(p) > 0 {
+		k := min(len(p), maxRsmChunk)
+		frame := getFrame(rsmHeader + k)
+		frame[0] = rsmData
+		binary.BigEndian.PutUint32(frame[1:], uint32(k))
+		copy(frame[rsmHeader:], p[:k])
+		p = p[k:]
+		c.mu.Lock()
+		for !c.closed && c.replayed > 0 && c.replayed+k > c.max {
+			c.cond.Wait()
+		}
+		if c.closed {
+			err := c.err
+			c.mu.Unlock()
+			return 0, err
+		}
+		c.replay = append(c.replay, segment{frame, c.sent})
+		c.replayed += k
+		c.sent += uint64(k)
+		tr := c.tr
 		c.mu.Unlock()
-		return 0, err
+		if tr != nil {
+			c.pump(tr)
+		}
 	}
-	c.replay = append(c.replay, p...)
-	c.sent += uint64(len(p))
-	tr := c.tr
-	c.mu.Unlock()
-	if tr != nil {
-		c.pump(tr)
-	}
-	return len(p), nil
+	return n, nil
 }
 
 // pump writes to tr what it has not carried yet of the stream, and an
@@ -193,99 +236,210 @@ func (c *resumeConn) pump(tr *transport) {
 			return
 		}
 		start := max(tr.next, c.acked)
-		n := int(min(c.sent-start, maxRsmChunk))
 		ack := c.received > c.ackedOut
-		if n == 0 && !ack {
+		// An acknowledgement goes first when it is due, or data flowing
+		// the other way could hold it back for ever.
+		urgent := ack && (c.received-c.ackedOut >= ackEvery || tr.ackDue.Load())
+		var msg []byte
+		next := start
+		if seg, ok := c.segmentAt(start); ok && !urgent {
+			if start == seg.start { // the usual case: the frame as it is
+				msg = seg.frame
+			} else { // the rest of a frame, after a resume
+				rest := seg.payload()[start-seg.start:]
+				msg = append(binary.BigEndian.AppendUint32([]byte{rsmData}, uint32(len(rest))), rest...)
+			}
+			next = seg.end()
+		} else if urgent { // otherwise the acker sends it, within ackDelay
+			msg = binary.BigEndian.AppendUint64(append(tr.buf[:0], rsmAck), c.received)
+			c.ackedOut = c.received
+			tr.ackDue.Store(false)
+		} else {
 			c.mu.Unlock()
 			return
-		}
-		msg := tr.buf[:0]
-		if ack {
-			msg = append(msg, rsmAck)
-			msg = binary.BigEndian.AppendUint64(msg, c.received)
-			c.ackedOut = c.received
-		}
-		if n > 0 {
-			off := start - c.acked
-			msg = append(msg, rsmData)
-			msg = binary.BigEndian.AppendUint32(msg, uint32(n))
-			msg = append(msg, c.replay[off:off+uint64(n)]...)
 		}
 		c.mu.Unlock()
 		if err := tr.write(msg); err != nil {
 			c.transportFailed(tr, err)
 			return
 		}
-		if cap(msg) <= 2*maxRsmChunk {
-			tr.buf = msg[:0]
-		}
-		tr.next = start + uint64(n)
+		tr.next = next
+		c.mu.Lock()
+		c.written = max(c.written, next) // see putFrame
+		c.mu.Unlock()
 	}
 }
 
-// Read reads the peer's stream. It waits while nothing has arrived, and
-// fails only once the stream has ended.
+// segmentAt returns the segment holding stream offset off, if it was
+// written and is not acknowledged yet. Call with c.mu held.
+func (c *resumeConn) segmentAt(off uint64) (segment, bool) {
+	for _, s := range c.replay { // the first unsent one is near the front
+		if off < s.end() {
+			return s, off >= s.start
+		}
+	}
+	return segment{}, false
+}
+
+// Read reads the peer's stream: yamux's receive goroutine calls it, and
+// it reads the transport's frames itself, so that a byte takes no extra
+// goroutine on its way in. It waits while nothing has arrived or no
+// transport is up, and fails only once the stream has ended.
 func (c *resumeConn) Read(p []byte) (int, error) {
+	for {
+		c.mu.Lock()
+		if len(c.in) > 0 {
+			n := c.takeIn(p)
+			c.mu.Unlock()
+			return n, nil
+		}
+		for c.tr == nil && !c.closed {
+			c.cond.Wait()
+		}
+		if c.closed {
+			err := c.err
+			c.mu.Unlock()
+			return 0, err
+		}
+		tr := c.tr
+		c.mu.Unlock()
+		n, err := c.readFrame(tr, p)
+		if err != nil {
+			c.transportFailed(tr, err)
+			continue
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// takeIn copies buffered bytes into p. Call with c.mu held.
+func (c *resumeConn) takeIn(p []byte) int {
+	n := 0
+	for n < len(p) && len(c.in) > 0 {
+		k := copy(p[n:], c.in[0][c.inHead:])
+		n += k
+		if c.inHead += k; c.inHead == len(c.in[0]) {
+			putChunk(c.in[0])
+			c.in[0] = nil
+			c.in, c.inHead = c.in[1:], 0
+		}
+	}
+	return n
+}
+
+// readFrame reads one frame of tr. A Data frame's payload goes straight
+// into p when it fits (its length is returned), else into a buffered
+// chunk; an Ack or a Bye is handled, and 0 returned.
+func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
+	typ, err := tr.br.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	var h [8]byte
+	switch typ {
+	case rsmAck:
+		if _, err := io.ReadFull(tr.br, h[:8]); err != nil {
+			return 0, err
+		}
+		if err := c.onAck(binary.BigEndian.Uint64(h[:8])); err != nil {
+			c.fail(err)
+		}
+		return 0, nil
+	case rsmBye:
+		c.fail(errPeerClosed)
+		return 0, nil
+	case rsmData:
+	default:
+		c.fail(fmt.Errorf("%w: frame type 0x%02x", errResumeWire, typ))
+		return 0, nil
+	}
+	if _, err := io.ReadFull(tr.br, h[:4]); err != nil {
+		return 0, err
+	}
+	n := int(binary.BigEndian.Uint32(h[:4]))
+	if n > maxRsmChunk {
+		c.fail(fmt.Errorf("%w: data frame of %d bytes", errResumeWire, n))
+		return 0, nil
+	}
+	into, chunk := p[:min(n, len(p))], []byte(nil)
+	if n > len(p) {
+		chunk = getChunk(n)
+		into = chunk
+	}
+	if _, err := io.ReadFull(tr.br, into); err != nil {
+		if chunk != nil {
+			putChunk(chunk)
+		}
+		return 0, err
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for len(c.in) == 0 && !c.closed {
-		c.cond.Wait()
+	if c.tr != tr { // a stale transport: its bytes are not ours any more
+		c.mu.Unlock()
+		if chunk != nil {
+			putChunk(chunk)
+		}
+		return 0, errStaleTransport
 	}
-	if len(c.in) == 0 {
-		return 0, c.err
+	c.received += uint64(n)
+	if chunk != nil {
+		c.in = append(c.in, chunk)
+		n = c.takeIn(p)
 	}
-	n := copy(p, c.in)
-	c.in = c.in[n:]
-	if len(c.in) == 0 {
-		c.in = c.in[:0:0] // let a large buffer go
+	c.mu.Unlock()
+	if tr.ackScheduled.CompareAndSwap(false, true) {
+		select {
+		case tr.kick <- struct{}{}:
+		default:
+		}
 	}
 	return n, nil
 }
 
-// readLoop reads tr's frames until it fails.
-func (c *resumeConn) readLoop(tr *transport) {
-	defer c.wg.Done()
-	defer close(tr.done)
-	br := bufio.NewReaderSize(strictReader{tr.nc}, 64<<10)
-	var h [8]byte
-	for {
-		typ, err := br.ReadByte()
-		if err != nil {
-			c.transportFailed(tr, err)
-			return
+// The chunks received Data frames are read into, pooled: a bulk transfer
+// would otherwise allocate its whole volume.
+var chunks = sync.Pool{New: func() any {
+	b := make([]byte, maxRsmChunk)
+	return &b
+}}
+
+func getChunk(n int) []byte { return (*chunks.Get().(*[]byte))[:n] }
+
+// The frames of the replay buffer, pooled by size class.
+var frameClasses = [...]int{4 << 10, 64 << 10, rsmHeader + maxRsmChunk}
+
+var framePools [len(frameClasses)]sync.Pool
+
+func getFrame(n int) []byte {
+	for i, size := range frameClasses {
+		if n <= size {
+			if b, ok := framePools[i].Get().(*[]byte); ok {
+				return (*b)[:n]
+			}
+			return make([]byte, n, size)
 		}
-		switch typ {
-		case rsmAck:
-			if _, err := io.ReadFull(br, h[:8]); err != nil {
-				c.transportFailed(tr, err)
-				return
-			}
-			if err := c.onAck(binary.BigEndian.Uint64(h[:8])); err != nil {
-				c.fail(err)
-				return
-			}
-		case rsmData:
-			if _, err := io.ReadFull(br, h[:4]); err != nil {
-				c.transportFailed(tr, err)
-				return
-			}
-			n := binary.BigEndian.Uint32(h[:4])
-			if n > maxRsmChunk {
-				c.fail(fmt.Errorf("%w: data frame of %d bytes", errResumeWire, n))
-				return
-			}
-			if err := c.onData(br, int(n), tr); err != nil {
-				c.transportFailed(tr, err)
-				return
-			}
-		case rsmBye:
-			c.fail(errPeerClosed)
-			return
-		default:
-			c.fail(fmt.Errorf("%w: frame type 0x%02x", errResumeWire, typ))
+	}
+	return make([]byte, n)
+}
+
+// putFrame gives back a frame no one refers to any more: trim recycles
+// only frames acknowledged by the peer whose write has returned (c.written,
+// under c.mu, orders the two); a frame still being written, on a transport
+// replaced meanwhile, is left to the garbage collector.
+func putFrame(b []byte) {
+	for i, size := range frameClasses {
+		if cap(b) == size {
+			b = b[:size]
+			framePools[i].Put(&b)
 			return
 		}
 	}
+}
+
+func putChunk(b []byte) {
+	b = b[:cap(b)]
+	chunks.Put(&b)
 }
 
 // strictReader drops the bytes of a read that also failed. coder/websocket
@@ -311,37 +465,29 @@ func (c *resumeConn) onAck(n uint64) error {
 		return fmt.Errorf("%w: ack of %d bytes, %d sent", errResumeWire, n, c.sent)
 	}
 	if n > c.acked {
-		c.replay = c.replay[n-c.acked:]
-		if len(c.replay) == 0 {
-			c.replay = c.replay[:0:0] // let a large buffer go
-		}
-		c.acked = n
+		c.trim(n)
 		c.cond.Broadcast()
 	}
 	return nil
 }
 
-// onData reads n bytes of the peer's stream from r, and has the acker
-// acknowledge them.
-func (c *resumeConn) onData(r io.Reader, n int, tr *transport) error {
-	p := make([]byte, n)
-	if _, err := io.ReadFull(r, p); err != nil {
-		return err
+// trim drops the segments the peer has everything of, up to n. Call with
+// c.mu held.
+func (c *resumeConn) trim(n uint64) {
+	i := 0
+	for i < len(c.replay) && c.replay[i].end() <= n {
+		c.replayed -= len(c.replay[i].payload())
+		if c.replay[i].end() <= c.written {
+			putFrame(c.replay[i].frame)
+		}
+		c.replay[i] = segment{}
+		i++
 	}
-	c.mu.Lock()
-	if c.tr != tr { // a stale transport: its bytes are not ours any more
-		c.mu.Unlock()
-		return errStaleTransport
+	c.replay = c.replay[i:]
+	if len(c.replay) == 0 {
+		c.replay = nil
 	}
-	c.in = append(c.in, p...)
-	c.received += uint64(n)
-	c.cond.Broadcast()
-	c.mu.Unlock()
-	select {
-	case tr.kick <- struct{}{}:
-	default:
-	}
-	return nil
+	c.acked = n
 }
 
 // errStaleTransport: a transport that is no longer the current one.
@@ -372,6 +518,8 @@ func (c *resumeConn) acker(tr *transport) {
 			case <-t.C:
 			}
 		}
+		tr.ackDue.Store(true)
+		tr.ackScheduled.Store(false)
 		c.pump(tr)
 	}
 }
@@ -393,8 +541,7 @@ func (c *resumeConn) attach(tr *transport, peerReceived uint64) error {
 		old.dead = true
 		defer old.kill()
 	}
-	c.replay = c.replay[peerReceived-c.acked:]
-	c.acked = peerReceived
+	c.trim(peerReceived)
 	tr.next = peerReceived
 	c.ackedOut = c.received // the handshake told the peer
 	c.tr = tr
@@ -409,9 +556,8 @@ func (c *resumeConn) attach(tr *transport, peerReceived uint64) error {
 	}
 	c.cond.Broadcast()
 	onChange, onDown := c.onChange, c.onDown
-	c.wg.Add(2)
+	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.readLoop(tr)
 	go c.acker(tr)
 	if resumed {
 		c.log.Info("mux: connection resumed")

@@ -81,10 +81,13 @@ func dialResumable(ctx, life context.Context, url string, o *Options) (*resumeCo
 }
 
 // Redial backoff: doubling from minBackoff to maxBackoff, each wait drawn
-// within ±25% of it.
+// within ±25% of it. The ceiling is low because the wait after the link
+// comes back is the larger part of a resume's latency (a dial through a
+// link that is down fails at once and costs next to nothing), and a server
+// that is busy says so (rsmBusy) rather than being flooded.
 const (
 	minBackoff = 50 * time.Millisecond
-	maxBackoff = 2 * time.Second
+	maxBackoff = 250 * time.Millisecond
 	// maxDialTime bounds one attempt.
 	maxDialTime = 10 * time.Second
 )

@@ -122,10 +122,12 @@ func register(ctx context.Context, topic string, o *Options) error {
 	for {
 		select {
 		case <-ctx.Done():
+		case <-l.Done():
+		}
+		if ctx.Err() != nil { // the lease may end with ctx: unregister first
 			l.Close()
 			c.Close()
 			return ctx.Err()
-		case <-l.Done():
 		}
 		c.Close()
 		o.Logger.Warn("registry: registration lost; registering again", "topic", topic, "err", l.Err())
