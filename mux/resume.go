@@ -79,8 +79,6 @@ type resumeConn struct {
 	sent     uint64
 	written  uint64 // the stream offset up to which a write has returned
 
-	in       [][]byte // received, not yet read by yamux: pooled chunks
-	inHead   int      // bytes of in[0] already read
 	received uint64
 	ackedOut uint64 // the received count last sent to the peer
 
@@ -129,6 +127,7 @@ type transport struct {
 	next uint64     // stream offset sent on this transport; guarded by wmu
 	buf  []byte     // message buffer; guarded by wmu
 	dead bool       // guarded by resumeConn.mu
+	left int        // bytes of the Data frame under way still to read; the reader's only
 	// ackDue: the acker found an acknowledgement overdue; ackScheduled:
 	// the acker was woken and has not sent it yet.
 	ackDue, ackScheduled atomic.Bool
@@ -282,17 +281,13 @@ func (c *resumeConn) segmentAt(off uint64) (segment, bool) {
 }
 
 // Read reads the peer's stream: yamux's receive goroutine calls it, and
-// it reads the transport's frames itself, so that a byte takes no extra
-// goroutine on its way in. It waits while nothing has arrived or no
-// transport is up, and fails only once the stream has ended.
+// it reads the transport's frames itself, the payload straight into p, so
+// that a byte takes no extra goroutine nor copy on its way in. It waits
+// while nothing has arrived or no transport is up, and fails only once
+// the stream has ended.
 func (c *resumeConn) Read(p []byte) (int, error) {
 	for {
 		c.mu.Lock()
-		if len(c.in) > 0 {
-			n := c.takeIn(p)
-			c.mu.Unlock()
-			return n, nil
-		}
 		for c.tr == nil && !c.closed {
 			c.cond.Wait()
 		}
@@ -314,97 +309,67 @@ func (c *resumeConn) Read(p []byte) (int, error) {
 	}
 }
 
-// takeIn copies buffered bytes into p. Call with c.mu held.
-func (c *resumeConn) takeIn(p []byte) int {
-	n := 0
-	for n < len(p) && len(c.in) > 0 {
-		k := copy(p[n:], c.in[0][c.inHead:])
-		n += k
-		if c.inHead += k; c.inHead == len(c.in[0]) {
-			putChunk(c.in[0])
-			c.in[0] = nil
-			c.in, c.inHead = c.in[1:], 0
-		}
-	}
-	return n
-}
-
-// readFrame reads one frame of tr. A Data frame's payload goes straight
-// into p when it fits (its length is returned), else into a buffered
-// chunk; an Ack or a Bye is handled, and 0 returned.
+// readFrame reads the next bytes of tr: of the Data frame under way,
+// straight into p (their count is returned), or the next frame's header;
+// an Ack or a Bye is handled, and 0 returned.
 func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
-	typ, err := tr.br.ReadByte()
-	if err != nil {
-		return 0, err
+	if tr.left == 0 {
+		return 0, c.readHeader(tr)
 	}
-	var h [8]byte
-	switch typ {
-	case rsmAck:
-		if _, err := io.ReadFull(tr.br, h[:8]); err != nil {
-			return 0, err
-		}
-		if err := c.onAck(binary.BigEndian.Uint64(h[:8])); err != nil {
-			c.fail(err)
-		}
-		return 0, nil
-	case rsmBye:
-		c.fail(errPeerClosed)
-		return 0, nil
-	case rsmData:
-	default:
-		c.fail(fmt.Errorf("%w: frame type 0x%02x", errResumeWire, typ))
-		return 0, nil
-	}
-	if _, err := io.ReadFull(tr.br, h[:4]); err != nil {
-		return 0, err
-	}
-	n := int(binary.BigEndian.Uint32(h[:4]))
-	if n > maxRsmChunk {
-		c.fail(fmt.Errorf("%w: data frame of %d bytes", errResumeWire, n))
-		return 0, nil
-	}
-	into, chunk := p[:min(n, len(p))], []byte(nil)
-	if n > len(p) {
-		chunk = getChunk(n)
-		into = chunk
-	}
-	if _, err := io.ReadFull(tr.br, into); err != nil {
-		if chunk != nil {
-			putChunk(chunk)
-		}
+	k := min(tr.left, len(p))
+	if _, err := io.ReadFull(tr.br, p[:k]); err != nil {
 		return 0, err
 	}
 	c.mu.Lock()
 	if c.tr != tr { // a stale transport: its bytes are not ours any more
 		c.mu.Unlock()
-		if chunk != nil {
-			putChunk(chunk)
-		}
 		return 0, errStaleTransport
 	}
-	c.received += uint64(n)
-	if chunk != nil {
-		c.in = append(c.in, chunk)
-		n = c.takeIn(p)
-	}
+	c.received += uint64(k)
 	c.mu.Unlock()
+	tr.left -= k
 	if tr.ackScheduled.CompareAndSwap(false, true) {
 		select {
 		case tr.kick <- struct{}{}:
 		default:
 		}
 	}
-	return n, nil
+	return k, nil
 }
 
-// The chunks received Data frames are read into, pooled: a bulk transfer
-// would otherwise allocate its whole volume.
-var chunks = sync.Pool{New: func() any {
-	b := make([]byte, maxRsmChunk)
-	return &b
-}}
-
-func getChunk(n int) []byte { return (*chunks.Get().(*[]byte))[:n] }
+// readHeader reads the next frame header of tr: a Data frame's sets
+// tr.left, an Ack or a Bye is handled.
+func (c *resumeConn) readHeader(tr *transport) error {
+	typ, err := tr.br.ReadByte()
+	if err != nil {
+		return err
+	}
+	var h [8]byte
+	switch typ {
+	case rsmAck:
+		if _, err := io.ReadFull(tr.br, h[:8]); err != nil {
+			return err
+		}
+		if err := c.onAck(binary.BigEndian.Uint64(h[:8])); err != nil {
+			c.fail(err)
+		}
+	case rsmBye:
+		c.fail(errPeerClosed)
+	case rsmData:
+		if _, err := io.ReadFull(tr.br, h[:4]); err != nil {
+			return err
+		}
+		n := int(binary.BigEndian.Uint32(h[:4]))
+		if n > maxRsmChunk {
+			c.fail(fmt.Errorf("%w: data frame of %d bytes", errResumeWire, n))
+			return nil
+		}
+		tr.left = n
+	default:
+		c.fail(fmt.Errorf("%w: frame type 0x%02x", errResumeWire, typ))
+	}
+	return nil
+}
 
 // The frames of the replay buffer, pooled by size class.
 var frameClasses = [...]int{4 << 10, 64 << 10, rsmHeader + maxRsmChunk}
@@ -435,11 +400,6 @@ func putFrame(b []byte) {
 			return
 		}
 	}
-}
-
-func putChunk(b []byte) {
-	b = b[:cap(b)]
-	chunks.Put(&b)
 }
 
 // strictReader drops the bytes of a read that also failed. coder/websocket
