@@ -43,9 +43,12 @@ func (f onLost) itemFailed(_ uint64, err error) { f(err) }
 
 // sentRing remembers the origins of the last items a writer wrote, by
 // their number on its stream, so that a Failed notice finds its way back.
+// Only items with an origin are kept (a miss goes to the channel's local
+// senders anyway), in a ring that grows with use: an idle channel, or one
+// whose items are all sent locally, holds none.
 type sentRing struct {
-	next uint64 // number of the next item written, from 1
-	buf  [sentRingSize]sentItem
+	next uint64     // number of the last item written, from 1
+	buf  []sentItem // len a power of two, up to sentRingSize
 }
 
 // sentRingSize is how many items back a Failed notice is matched to its
@@ -58,16 +61,43 @@ type sentItem struct {
 	fromSeq uint64
 }
 
-// wrote records that the next item written came from e.
+// wrote records that the next item written came from the item fromSeq of
+// from (nil: a local Send without a callback).
 func (r *sentRing) wrote(from origin, fromSeq uint64) {
 	r.next++
-	r.buf[r.next%sentRingSize] = sentItem{r.next, from, fromSeq}
+	if from == nil {
+		return // a stale slot never matches: its seq is older
+	}
+	// Grow rather than forget an item of the last sentRingSize.
+	for n := uint64(len(r.buf)); n < sentRingSize; n = uint64(len(r.buf)) {
+		if n > 0 {
+			if old := r.buf[r.next%n]; old.seq == 0 || r.next-old.seq >= sentRingSize {
+				break
+			}
+		}
+		r.grow(max(8, 2*n))
+	}
+	r.buf[r.next%uint64(len(r.buf))] = sentItem{r.next, from, fromSeq}
+}
+
+// grow moves the ring to n slots, keeping what it remembers.
+func (r *sentRing) grow(n uint64) {
+	buf := make([]sentItem, n)
+	for _, it := range r.buf {
+		if it.seq != 0 {
+			buf[it.seq%n] = it
+		}
+	}
+	r.buf = buf
 }
 
 // lookup returns the origin of item seq, if remembered.
 func (r *sentRing) lookup(seq uint64) (origin, uint64, bool) {
-	it := r.buf[seq%sentRingSize]
-	if it.seq != seq || seq == 0 {
+	if len(r.buf) == 0 || seq == 0 {
+		return nil, 0, false
+	}
+	it := r.buf[seq%uint64(len(r.buf))]
+	if it.seq != seq {
 		return nil, 0, false
 	}
 	return it.from, it.fromSeq, true
