@@ -31,10 +31,12 @@ import (
 // arrives once, in order. If no transport comes back within the grace
 // window, the stream ends with ErrNotResumed and so does the session.
 //
-// Goroutines, per transport: a reader (frames in) and an acker (sends
-// acknowledgements when nothing else carries them); writes happen on the
-// writer's goroutine (msgConn's flusher or yamux's send loop), one at a
-// time per transport under transport.wmu. On a client, one redialer
+// Goroutines: the reader is yamux's receive loop (Read reads the
+// transport); writes happen on the writer's goroutine (msgConn's flusher
+// or yamux's send loop), one at a time per transport under transport.wmu.
+// An acknowledgement that nothing else carries is sent by a timer's
+// function (ackNow), which runs only while one is owed: an idle session
+// has no goroutine of its own here. On a client, one redialer
 // (resume_client.go) for the life of the conn. Close waits for all of
 // them.
 //
@@ -97,7 +99,7 @@ type resumeConn struct {
 	onDown   func(down bool)
 	done     chan struct{} // closed once the stream has ended
 
-	wg sync.WaitGroup // readers, ackers, the redialer
+	wg sync.WaitGroup // ackNow while it runs, the redialer
 	// redial is kicked when the transport goes down (client only).
 	redial chan struct{}
 }
@@ -120,16 +122,16 @@ type transport struct {
 	ws     *websocket.Conn
 	cancel context.CancelFunc
 	cork   *corkConn
-	kick   chan struct{} // wakes the acker
-	done   chan struct{} // closed when the transport is killed: the acker ends
+	done   chan struct{} // closed when the transport is killed
+	ackT   *time.Timer   // runs ackNow; set by attach before tr is used
 
 	wmu  sync.Mutex // one writer at a time
 	next uint64     // stream offset sent on this transport; guarded by wmu
 	buf  []byte     // message buffer; guarded by wmu
 	dead bool       // guarded by resumeConn.mu
 	left int        // bytes of the Data frame under way still to read; the reader's only
-	// ackDue: the acker found an acknowledgement overdue; ackScheduled:
-	// the acker was woken and has not sent it yet.
+	// ackDue: an acknowledgement is overdue (pump sends it first);
+	// ackScheduled: ackT was set and has not sent it yet.
 	ackDue, ackScheduled atomic.Bool
 	br                   *bufio.Reader // the reader's (Read's) only
 	killOnce             sync.Once
@@ -143,7 +145,6 @@ func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *tran
 		ws:     ws,
 		cancel: cancel,
 		cork:   cork,
-		kick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
 	t.br = bufio.NewReaderSize(strictReader{t.nc}, 4<<10) // headers; payloads are read through
@@ -164,12 +165,15 @@ func (t *transport) write(msg []byte) error {
 	return err
 }
 
-// kill tears the WebSocket down at once; the acker ends.
+// kill tears the WebSocket down at once.
 func (t *transport) kill() {
 	t.killOnce.Do(func() {
 		t.cancel()
 		t.ws.CloseNow()
 		close(t.done)
+		if t.ackT != nil {
+			t.ackT.Stop()
+		}
 	})
 }
 
@@ -249,7 +253,7 @@ func (c *resumeConn) pump(tr *transport) {
 				msg = append(binary.BigEndian.AppendUint32([]byte{rsmData}, uint32(len(rest))), rest...)
 			}
 			next = seg.end()
-		} else if urgent { // otherwise the acker sends it, within ackDelay
+		} else if urgent { // otherwise ackNow sends it, within ackDelay
 			msg = binary.BigEndian.AppendUint64(append(tr.buf[:0], rsmAck), c.received)
 			c.ackedOut = c.received
 			tr.ackDue.Store(false)
@@ -326,12 +330,14 @@ func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
 		return 0, errStaleTransport
 	}
 	c.received += uint64(k)
+	due := c.received-c.ackedOut >= ackEvery
 	c.mu.Unlock()
 	tr.left -= k
 	if tr.ackScheduled.CompareAndSwap(false, true) {
-		select {
-		case tr.kick <- struct{}{}:
-		default:
+		if due {
+			tr.ackT.Reset(0)
+		} else {
+			tr.ackT.Reset(ackDelay)
 		}
 	}
 	return k, nil
@@ -453,35 +459,22 @@ func (c *resumeConn) trim(n uint64) {
 // errStaleTransport: a transport that is no longer the current one.
 var errStaleTransport = errors.New("mux: transport replaced")
 
-// acker sends acknowledgements on tr when no data carries them: within
-// ackDelay of a receipt, at once after ackEvery bytes.
-func (c *resumeConn) acker(tr *transport) {
-	defer c.wg.Done()
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	for {
-		select {
-		case <-tr.done:
-			t.Stop()
-			return
-		case <-tr.kick:
-		}
-		c.mu.Lock()
-		due := c.received-c.ackedOut >= ackEvery
+// ackNow sends on tr the acknowledgement readFrame scheduled (within
+// ackDelay of a receipt, at once after ackEvery bytes), unless data has
+// carried it meanwhile. It runs on ackT's goroutine, counted in c.wg
+// while it works.
+func (c *resumeConn) ackNow(tr *transport) {
+	c.mu.Lock()
+	if c.closed || c.tr != tr {
 		c.mu.Unlock()
-		if !due {
-			t.Reset(ackDelay)
-			select {
-			case <-tr.done:
-				t.Stop()
-				return
-			case <-t.C:
-			}
-		}
-		tr.ackDue.Store(true)
-		tr.ackScheduled.Store(false)
-		c.pump(tr)
+		return
 	}
+	c.wg.Add(1) // before Close's Wait: Close sets closed under c.mu first
+	c.mu.Unlock()
+	defer c.wg.Done()
+	tr.ackDue.Store(true)
+	tr.ackScheduled.Store(false)
+	c.pump(tr)
 }
 
 // attach makes tr the transport, the peer having received peerReceived
@@ -514,11 +507,11 @@ func (c *resumeConn) attach(tr *transport, peerReceived uint64) error {
 		c.graceT.Stop()
 		c.graceT = nil
 	}
+	tr.ackT = time.AfterFunc(time.Hour, func() { c.ackNow(tr) })
+	tr.ackT.Stop()
 	c.cond.Broadcast()
 	onChange, onDown := c.onChange, c.onDown
-	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.acker(tr)
 	if resumed {
 		c.log.Info("mux: connection resumed")
 		if onDown != nil {
