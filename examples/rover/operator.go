@@ -223,7 +223,18 @@ func (op *operator) finish(f Frame, sum hash.Hash, err error) error {
 
 // command sends a steering command, or the emergency stop, and starts a
 // goroutine that waits for its acknowledgement.
+//
+// Before the stop it waits for the steering already sent to be
+// acknowledged: commands and the stop travel on channels of their own, so
+// a steer still in flight (in a tunnel, say) could arrive together with
+// the stop and be ignored by the stopped rover, which would make the end
+// heading a matter of luck.
 func (op *operator) command(ctx context.Context, seq int, at float64, stop bool) {
+	if stop {
+		for op.printed < op.sent {
+			op.print(<-op.acks) // each waiter sends exactly once
+		}
+	}
 	ackTx, ackRx := oneshot.New[time.Time]()
 	now := time.Now()
 	var what string
