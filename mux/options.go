@@ -103,11 +103,12 @@ type Options struct {
 	// Server and Accept are never resumable.
 	ResumeGrace time.Duration
 
-	// ReplayBuffer bounds, per resumable session, what was sent and not
-	// yet acknowledged by the peer: kept to be sent again after an
-	// outage. It fills to about the bytes in flight (acknowledgements come
-	// every round trip); when full, writes wait, as on a slow link.
-	// Default 4 MiB.
+	// ReplayBuffer bounds, per resumable session, the memory that holds
+	// what was sent and not yet acknowledged by the peer, kept to be sent
+	// again after an outage (each write is counted by the size of the
+	// buffer that holds it, at least 256 bytes). It fills to about the
+	// bytes in flight (acknowledgements come every round trip); when
+	// full, writes wait, as on a slow link. Default 4 MiB.
 	ReplayBuffer int
 
 	// Redial, if set, is asked for the URL to dial each time a resumable
@@ -200,6 +201,10 @@ type Options struct {
 	// msgHook, if set, wraps the message-per-Write connection under the
 	// frame coalescer. Tests use it to watch WebSocket messages.
 	msgHook func(net.Conn) net.Conn
+
+	// ackDelay, if set, replaces how long a resumable session waits for
+	// data to carry an acknowledgement (defaultAckDelay). Tests only.
+	ackDelay time.Duration
 }
 
 // withDefaults validates o and returns a copy with every default filled in.

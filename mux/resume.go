@@ -2,6 +2,7 @@ package mux
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -57,10 +58,17 @@ const (
 	defaultMaxParked    = 1024
 	// maxRsmChunk bounds one Data frame.
 	maxRsmChunk = 256 << 10
-	// ackEvery: an acknowledgement goes out at once after this many bytes
-	// received unacknowledged; otherwise within ackDelay.
-	ackEvery = 64 << 10
-	ackDelay = 5 * time.Millisecond
+	// An acknowledgement rides on the next small Data frame going the
+	// other way (yamux's window updates are one every 128 KiB read); it
+	// goes out on its own at once after an eighth of the replay buffer
+	// received unacknowledged (see ackEveryFor), and otherwise within
+	// defaultAckDelay.
+	defaultAckDelay = 5 * time.Millisecond
+	// piggyback bounds a Data frame an acknowledgement is copied in front
+	// of, so that both go in one WebSocket message; a larger frame is
+	// written as it is, and the acknowledgement waits for the next small
+	// one, the timer or the ackEvery bound.
+	piggyback = 4 << 10
 )
 
 // resumeConn is the byte stream under yamux in a resumable session.
@@ -68,13 +76,18 @@ type resumeConn struct {
 	client bool
 	grace  time.Duration
 	max    int // replay buffer bound
-	log    *slog.Logger
+	// ackEvery: an acknowledgement goes out on its own at once after this
+	// many bytes received unacknowledged (ackEveryFor).
+	ackEvery uint64
+	ackDelay time.Duration // how long an owed acknowledgement waits for data
+	log      *slog.Logger
 
 	mu   sync.Mutex
 	cond sync.Cond // data in, acks, transport changes, close
 
 	// replay holds what was sent and not acknowledged, [acked, sent), as
-	// whole Data frames (see segment); replayed counts their payload.
+	// whole Data frames (see segment); replayed counts the memory they
+	// hold (their capacity), which ReplayBuffer bounds.
 	replay   []segment
 	replayed int
 	acked    uint64
@@ -83,6 +96,9 @@ type resumeConn struct {
 
 	received uint64
 	ackedOut uint64 // the received count last sent to the peer
+	// acksAlone counts the Ack frames sent in messages of their own (for
+	// the test that holds acknowledgements riding on data).
+	acksAlone atomic.Int64
 
 	tr      *transport // the current transport, or nil while down
 	downAt  time.Time
@@ -105,7 +121,8 @@ type resumeConn struct {
 }
 
 func newResumeConn(client bool, o *Options, tok token) *resumeConn {
-	c := &resumeConn{client: client, grace: o.ResumeGrace, max: o.ReplayBuffer, log: o.Logger, tok: tok, done: make(chan struct{})}
+	c := &resumeConn{client: client, grace: o.ResumeGrace, max: o.ReplayBuffer, ackEvery: ackEveryFor(o.ReplayBuffer),
+		ackDelay: cmp.Or(o.ackDelay, defaultAckDelay), log: o.Logger, tok: tok, done: make(chan struct{})}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,6 +131,15 @@ func newResumeConn(client bool, o *Options, tok token) *resumeConn {
 		c.redial = make(chan struct{}, 1)
 	}
 	return c
+}
+
+// ackEveryFor returns how many unacknowledged bytes received make an
+// acknowledgement go out on its own: an eighth of the replay buffer, so
+// the peer's never fills for want of one (the peer's is the same size by
+// default, and a smaller one of ours only acknowledges sooner), between
+// 16 KiB and 1 MiB.
+func ackEveryFor(replay int) uint64 {
+	return uint64(min(max(replay/8, 16<<10), 1<<20))
 }
 
 // transport is one WebSocket under a resumeConn.
@@ -207,7 +233,7 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 		copy(frame[rsmHeader:], p[:k])
 		p = p[k:]
 		c.mu.Lock()
-		for !c.closed && c.replayed > 0 && c.replayed+k > c.max {
+		for !c.closed && c.replayed > 0 && c.replayed+cap(frame) > c.max {
 			c.cond.Wait()
 		}
 		if c.closed {
@@ -216,7 +242,7 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		c.replay = append(c.replay, segment{frame, c.sent})
-		c.replayed += k
+		c.replayed += cap(frame)
 		c.sent += uint64(k)
 		tr := c.tr
 		c.mu.Unlock()
@@ -242,10 +268,18 @@ func (c *resumeConn) pump(tr *transport) {
 		ack := c.received > c.ackedOut
 		// An acknowledgement goes first when it is due, or data flowing
 		// the other way could hold it back for ever.
-		urgent := ack && (c.received-c.ackedOut >= ackEvery || tr.ackDue.Load())
+		urgent := ack && (c.received-c.ackedOut >= c.ackEvery || tr.ackDue.Load())
 		var msg []byte
 		next := start
-		if seg, ok := c.segmentAt(start); ok && !urgent {
+		seg, ok := c.segmentAt(start)
+		switch {
+		case ok && start == seg.start && ack && len(seg.frame) <= piggyback:
+			// The usual case the other way: a small frame (a window
+			// update), the acknowledgement in front of it.
+			msg = append(c.ackFrame(tr.buf[:0], tr), seg.frame...)
+			tr.buf = msg[:0]
+			next = seg.end()
+		case ok && !urgent:
 			if start == seg.start { // the usual case: the frame as it is
 				msg = seg.frame
 			} else { // the rest of a frame, after a resume
@@ -253,11 +287,11 @@ func (c *resumeConn) pump(tr *transport) {
 				msg = append(binary.BigEndian.AppendUint32([]byte{rsmData}, uint32(len(rest))), rest...)
 			}
 			next = seg.end()
-		} else if urgent { // otherwise ackNow sends it, within ackDelay
-			msg = binary.BigEndian.AppendUint64(append(tr.buf[:0], rsmAck), c.received)
-			c.ackedOut = c.received
-			tr.ackDue.Store(false)
-		} else {
+		case urgent: // otherwise ackNow sends it, within c.ackDelay
+			msg = c.ackFrame(tr.buf[:0], tr)
+			tr.buf = msg[:0]
+			c.acksAlone.Add(1)
+		default:
 			c.mu.Unlock()
 			return
 		}
@@ -271,6 +305,14 @@ func (c *resumeConn) pump(tr *transport) {
 		c.written = max(c.written, next) // see putFrame
 		c.mu.Unlock()
 	}
+}
+
+// ackFrame appends to b an Ack frame of everything received, and notes it
+// sent. Call with c.mu and tr.wmu held.
+func (c *resumeConn) ackFrame(b []byte, tr *transport) []byte {
+	c.ackedOut = c.received
+	tr.ackDue.Store(false)
+	return binary.BigEndian.AppendUint64(append(b, rsmAck), c.received)
 }
 
 // segmentAt returns the segment holding stream offset off, if it was
@@ -330,14 +372,14 @@ func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
 		return 0, errStaleTransport
 	}
 	c.received += uint64(k)
-	due := c.received-c.ackedOut >= ackEvery
+	due := c.received-c.ackedOut >= c.ackEvery
 	c.mu.Unlock()
 	tr.left -= k
 	if tr.ackScheduled.CompareAndSwap(false, true) {
 		if due {
 			tr.ackT.Reset(0)
 		} else {
-			tr.ackT.Reset(ackDelay)
+			tr.ackT.Reset(c.ackDelay)
 		}
 	}
 	return k, nil
@@ -377,8 +419,13 @@ func (c *resumeConn) readHeader(tr *transport) error {
 	return nil
 }
 
-// The frames of the replay buffer, pooled by size class.
-var frameClasses = [...]int{4 << 10, 64 << 10, rsmHeader + maxRsmChunk}
+// The frames of the replay buffer, pooled by size class. A class leaves
+// room for the headers around a payload of a round size (yamux's 12
+// bytes, an item's few), so that a 64 KiB write does not take the next
+// class up. The replay buffer counts a frame's whole capacity, so a
+// stream of small writes during an outage holds no more memory than the
+// bound says (it only fills sooner).
+var frameClasses = [...]int{256, 1 << 10, 4 << 10, 16 << 10, 66 << 10, 132 << 10, rsmHeader + maxRsmChunk}
 
 var framePools [len(frameClasses)]sync.Pool
 
@@ -442,7 +489,7 @@ func (c *resumeConn) onAck(n uint64) error {
 func (c *resumeConn) trim(n uint64) {
 	i := 0
 	for i < len(c.replay) && c.replay[i].end() <= n {
-		c.replayed -= len(c.replay[i].payload())
+		c.replayed -= cap(c.replay[i].frame)
 		if c.replay[i].end() <= c.written {
 			putFrame(c.replay[i].frame)
 		}
@@ -460,7 +507,7 @@ func (c *resumeConn) trim(n uint64) {
 var errStaleTransport = errors.New("mux: transport replaced")
 
 // ackNow sends on tr the acknowledgement readFrame scheduled (within
-// ackDelay of a receipt, at once after ackEvery bytes), unless data has
+// c.ackDelay of a receipt, at once after c.ackEvery bytes), unless data has
 // carried it meanwhile. It runs on ackT's goroutine, counted in c.wg
 // while it works.
 func (c *resumeConn) ackNow(tr *transport) {

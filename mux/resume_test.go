@@ -414,3 +414,68 @@ func TestResumeReplayFull(t *testing.T) {
 	c, s, _ := resumePair(t, o, fault{cutAt: 100000})
 	exchange(t, c, s, 512<<10, 5)
 }
+
+// TestResumeAcksRide: during a one-way bulk transfer the receiver's
+// acknowledgements ride on the window updates it sends back anyway,
+// rather than each taking a WebSocket message (and a system call each
+// side) of its own: 8 MiB received take far fewer lone Acks than the 128
+// an Ack every 64 KiB would. The timer that sends an Ack no data carried
+// is set long, so that a slow run (under the race detector) does not
+// count its Acks.
+func TestResumeAcksRide(t *testing.T) {
+	client, server, _ := resumePair(t, &Options{ackDelay: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const size = 8 << 20
+	errs := make(chan error, 1)
+	go func() {
+		st, err := client.Open(ctx)
+		if err == nil {
+			_, err = st.Write(make([]byte, size))
+			st.Close()
+		}
+		errs <- err
+	}()
+	st, err := server.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, st)
+	if err != nil || n != size {
+		t.Fatalf("received %d bytes, %v", n, err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	if alone := server.resume.acksAlone.Load(); alone > 16 {
+		t.Errorf("the receiver sent %d Acks in messages of their own for %d MiB", alone, size>>20)
+	}
+}
+
+// TestReplayCountsMemory: small writes during an outage each take a frame
+// of their own; the replay buffer counts the memory those frames hold, not
+// only their payload, so 10,000 writes of 20 bytes hold less than the
+// ReplayBuffer (they would hold 40 MiB in 4 KiB frames counted as 200 KB).
+func TestReplayCountsMemory(t *testing.T) {
+	o, err := (&Options{}).withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newResumeConn(true, o, token{})
+	defer c.Close()
+	msg := make([]byte, 20)
+	for range 10000 {
+		if _, err := c.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	held := 0
+	for _, s := range c.replay {
+		held += cap(s.frame)
+	}
+	if held > o.ReplayBuffer || held != c.replayed {
+		t.Errorf("the replay buffer holds %d bytes in frames and counts %d; its bound is %d", held, c.replayed, o.ReplayBuffer)
+	}
+}
