@@ -18,7 +18,9 @@ func BenchmarkRPC(b *testing.B) {
 	peers := []struct {
 		name string
 		open func(context.Context, linkemu.Profile) (caller, error)
-	}{{"telechan", telechanCaller}, {"grpc", grpcCaller}, {"netrpc", netrpcCaller}}
+	}{{"telechan", telechanCaller}, {"telechan-noresume", func(ctx context.Context, p linkemu.Profile) (caller, error) {
+		return telechanCallerWith(ctx, p, noResume)
+	}}, {"grpc", grpcCaller}, {"netrpc", netrpcCaller}}
 	for _, conc := range []int{1, 64} {
 		for _, p := range peers {
 			b.Run(fmt.Sprintf("%s/c%d", p.name, conc), func(b *testing.B) {
@@ -60,7 +62,9 @@ func BenchmarkBulk(b *testing.B) {
 	peers := []struct {
 		name string
 		open func(context.Context, linkemu.Profile, Dir) (pipe, error)
-	}{{"telechan", telechanBulk}, {"tcp", tcpBulk}, {"ws", wsBulk}, {"yamux", yamuxBulk}, {"grpc", grpcBulk}}
+	}{{"telechan", telechanBulk}, {"telechan-noresume", func(ctx context.Context, p linkemu.Profile, d Dir) (pipe, error) {
+		return telechanBulkWith(ctx, p, d, noResume)
+	}}, {"tcp", tcpBulk}, {"ws", wsBulk}, {"yamux", yamuxBulk}, {"grpc", grpcBulk}}
 	for _, dir := range []Dir{C2S, S2C} {
 		for _, p := range peers {
 			b.Run(p.name+"/"+string(dir), func(b *testing.B) {

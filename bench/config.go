@@ -35,7 +35,7 @@ type HOLConfig struct {
 // Full is the configuration of make bench: a few minutes in all.
 func Full() Config {
 	return Config{
-		Runs: 3, Warmup: 300 * time.Millisecond, Window: time.Second,
+		Runs: 5, Warmup: 300 * time.Millisecond, Window: time.Second,
 		LAN:         HOLConfig{Warmup: 500 * time.Millisecond, Unloaded: time.Second, Loaded: 2 * time.Second},
 		FourG:       HOLConfig{Warmup: 3 * time.Second, Unloaded: 1500 * time.Millisecond, Loaded: 4 * time.Second},
 		CodecWindow: time.Second,

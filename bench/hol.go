@@ -34,9 +34,10 @@ const minPings = 3
 const pingLimit = 30 * time.Second
 
 // measureHOL runs s's bulk transfer for hc.Warmup, measures it alone for
-// hc.Unloaded, then makes control round trips one after another for
-// hc.Loaded (at least minPings of them) and measures both.
-func measureHOL(ctx context.Context, hc HOLConfig, s holSetup) (holResult, error) {
+// hc.Unloaded, then makes control round trips for hc.Loaded (at least
+// minPings of them), one every pace (0: one after another), and measures
+// both.
+func measureHOL(ctx context.Context, hc HOLConfig, s holSetup, pace time.Duration) (holResult, error) {
 	var r holResult
 	f := startFlow(s.bulk)
 	if err := sleep(ctx, hc.Warmup); err != nil {
@@ -49,7 +50,14 @@ func measureHOL(ctx context.Context, hc HOLConfig, s holSetup) (holResult, error
 	r.unloaded = m.mbps()
 	m = f.meter()
 	var rtts []float64
+	next := time.Now()
 	for end := time.Now().Add(hc.Loaded); len(rtts) < minPings || time.Now().Before(end); {
+		if pace > 0 {
+			next = next.Add(pace)
+			if err := sleep(ctx, time.Until(next)); err != nil {
+				return r, joinStop(err, f)
+			}
+		}
 		rtt, err := timePing(ctx, s.ping)
 		if err != nil {
 			return r, joinStop(err, f)

@@ -5,12 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
 
-// WriteReport writes results.md (every figure, with the targets judged)
-// and chart.svg (control latency under load against bulk throughput) to
+// WriteReport writes results.md (every figure, with the targets judged),
+// results.jsonl (every figure with every run's value, a JSON object a
+// line) and chart.svg (control latency under load against bulk throughput) to
 // dir. mode and cfg are noted in the table's header.
 func WriteReport(dir, mode string, cfg Config, rs []Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -18,6 +20,13 @@ func WriteReport(dir, mode string, cfg Config, rs []Result) error {
 	}
 	md := Markdown(mode, cfg, rs)
 	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	var js strings.Builder
+	for _, r := range rs {
+		js.WriteString(r.JSON() + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.jsonl"), []byte(js.String()), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "chart.svg"), []byte(Chart(rs)), 0o644)
@@ -43,17 +52,22 @@ func Markdown(mode string, cfg Config, rs []Result) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# telechan benchmark results\n\n")
-	fmt.Fprintf(&b, "`%s` run, %s, %s, %s/%s, GOMAXPROCS %d, median of %d run(s) per repeatable figure. Targets met: %d of %d.\n\n",
+	fmt.Fprintf(&b, "`%s` run, %s, %s, %s/%s, GOMAXPROCS %d, median of %d run(s) per repeatable figure; "+
+		"the steps a target compares ran interleaved, one round after another, and each ratio is the median of the ratios of runs measured side by side. Targets met: %d of %d.\n\n",
 		mode, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		runtime.GOMAXPROCS(0), max(cfg.Runs, 1), pass, total)
-	b.WriteString("| figure | value | unit | ratio | target | result |\n|---|---:|---|---|---|---|\n")
+	b.WriteString("| figure | value | runs (min–max) | unit | ratio to its peer, paired runs | target | result |\n|---|---:|---|---|---|---|---|\n")
 	for _, r := range rs {
+		spread := "–"
+		if len(r.Runs) > 1 {
+			spread = format(slices.Min(r.Runs), r.Unit) + "–" + format(slices.Max(r.Runs), r.Unit)
+		}
 		var ratio, goal, res []string
 		for _, v := range verdicts[r.Name] {
 			ratio, goal = append(ratio, orDash(v.ratio)), append(goal, v.goal)
 			res = append(res, map[bool]string{true: "pass", false: "**miss**"}[v.pass])
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Name, format(r.Value, r.Unit), r.Unit,
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.Name, format(r.Value, r.Unit), spread, r.Unit,
 			strings.Join(ratio, "<br>"), strings.Join(goal, "<br>"), strings.Join(res, "<br>"))
 	}
 	return b.String()

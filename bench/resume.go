@@ -26,67 +26,49 @@ import (
 // soon a session is back after the link, and an outage soak on 4G.
 
 func resumeSteps() []measurement {
-	return []measurement{
-		{name: "resume/overhead", run: resumeOverhead},
-		{name: "resume/latency", run: resumeLatency},
-		{name: "resume/soak", run: resumeSoak},
+	var ms []measurement
+	for _, f := range []struct {
+		name string
+		run  func(ctx context.Context, cfg Config, o *mux.Options) (Result, error)
+	}{{"bulk", resumeBulk}, {"calls", resumeCalls}} {
+		for _, on := range []bool{true, false} {
+			o, state := (*mux.Options)(nil), "on"
+			if !on {
+				o, state = noResume, "off"
+			}
+			ms = append(ms, measurement{name: "resume/" + f.name + "/" + state, group: "resume/" + f.name, repeat: true,
+				run: func(ctx context.Context, cfg Config) ([]Result, error) {
+					r, err := f.run(ctx, cfg, o)
+					r.Name = fmt.Sprintf(r.Name, state)
+					return []Result{r}, err
+				}})
+		}
 	}
+	return append(ms,
+		measurement{name: "resume/latency", run: resumeLatency},
+		measurement{name: "resume/soak", run: resumeSoak})
 }
 
-// resumeOverhead measures loopback bulk and one-at-a-time calls with
-// resumption on and off, in alternating order, cfg.Runs pairs of each,
-// and reports each figure's median and the median of the paired ratios
-// (on ÷ off) with its spread.
-func resumeOverhead(ctx context.Context, cfg Config) ([]Result, error) {
-	type pair struct{ on, off float64 }
-	var bulk, calls []pair
-	for i := range max(cfg.Runs, 1) * 2 {
-		first, second := (*mux.Options)(nil), noResume
-		if i%2 == 1 { // alternate which goes first
-			first, second = second, first
-		}
-		var b, c [2]float64
-		for k, o := range []*mux.Options{first, second} {
-			pp, err := telechanBulkWith(ctx, lan, C2S, o)
-			if err != nil {
-				return nil, err
-			}
-			if b[k], err = measureBulk(ctx, cfg, pp); err != nil {
-				return nil, err
-			}
-			cl, err := telechanCallerWith(ctx, lan, o)
-			if err != nil {
-				return nil, err
-			}
-			c[k], err = measureRate(ctx, cfg, cl, 1) // closes cl
-			if err != nil {
-				return nil, err
-			}
-		}
-		if i%2 == 1 {
-			b[0], b[1], c[0], c[1] = b[1], b[0], c[1], c[0]
-		}
-		bulk = append(bulk, pair{b[0], b[1]})
-		calls = append(calls, pair{c[0], c[1]})
+// resumeBulk is the client→server bulk figure with mux options o: with
+// resumption (nil, the default) and without, interleaved in one group,
+// they give the layer's overhead.
+func resumeBulk(ctx context.Context, cfg Config, o *mux.Options) (Result, error) {
+	pp, err := telechanBulkWith(ctx, lan, C2S, o)
+	if err != nil {
+		return Result{}, err
 	}
-	var out []Result
-	for _, f := range []struct {
-		name  string
-		pairs []pair
-		unit  string
-	}{{"bulk", bulk, unitMbps}, {"calls.c1", calls, unitRate}} {
-		var on, off, ratio []float64
-		for _, p := range f.pairs {
-			on, off, ratio = append(on, p.on), append(off, p.off), append(ratio, p.on/p.off)
-		}
-		out = append(out,
-			Result{"resume.lan." + f.name + ".on", median(on), f.unit},
-			Result{"resume.lan." + f.name + ".off", median(off), f.unit},
-			Result{"resume.lan." + f.name + ".ratio", median(ratio), "x"},
-			Result{"resume.lan." + f.name + ".ratio.min", slices.Min(ratio), "x"},
-			Result{"resume.lan." + f.name + ".ratio.max", slices.Max(ratio), "x"})
+	v, err := measureBulk(ctx, cfg, pp)
+	return Result{"resume.lan.bulk.%s.mbps", v, unitMbps, nil}, err
+}
+
+// resumeCalls is the one-at-a-time call rate with mux options o.
+func resumeCalls(ctx context.Context, cfg Config, o *mux.Options) (Result, error) {
+	cl, err := telechanCallerWith(ctx, lan, o)
+	if err != nil {
+		return Result{}, err
 	}
-	return out, nil
+	v, err := measureRate(ctx, cfg, cl, 1) // closes cl
+	return Result{"resume.lan.calls.%s.rate", v, unitRate, nil}, err
 }
 
 // resumeLatency takes the link down for a second, several times, and
@@ -109,9 +91,9 @@ func resumeLatency(ctx context.Context, cfg Config) ([]Result, error) {
 			whole, afterDial = append(whole, ms(w)), append(afterDial, ms(a))
 		}
 		out = append(out,
-			Result{"resume." + l.name + ".latency.ms", median(whole), unitMs},
-			Result{"resume." + l.name + ".latency.max.ms", slices.Max(whole), unitMs},
-			Result{"resume." + l.name + ".fromdial.ms", median(afterDial), unitMs})
+			Result{"resume." + l.name + ".latency.ms", median(whole), unitMs, nil},
+			Result{"resume." + l.name + ".latency.max.ms", slices.Max(whole), unitMs, nil},
+			Result{"resume." + l.name + ".fromdial.ms", median(afterDial), unitMs, nil})
 	}
 	return out, nil
 }
@@ -211,8 +193,8 @@ func resumeSoak(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 	g1, h1 := settledRuntime()
 	return append(res,
-		Result{"resume.soak.goroutines.delta", float64(g1 - g0), unitCount},
-		Result{"resume.soak.heap.delta", float64(h1 - h0), unitBytes}), nil
+		Result{"resume.soak.goroutines.delta", float64(g1 - g0), unitCount, nil},
+		Result{"resume.soak.heap.delta", float64(h1 - h0), unitBytes, nil}), nil
 }
 
 // settledRuntime returns the goroutines and live heap once the runtime
@@ -416,12 +398,12 @@ func soak(ctx context.Context, sc soakConfig, sw *linkSwitch, cb *rch.Base[struc
 		p99 = calm[len(calm)*99/100]
 	}
 	return []Result{
-		{"resume.soak.bulk.bytes", float64(received), unitBytes},
-		{"resume.soak.bulk.exact", ok(exact), "bool"},
-		{"resume.soak.items.exact", ok(items), "bool"},
-		{"resume.soak.items", float64(upGot.Load() + downGot.Load()), "items"},
-		{"resume.soak.watch.last", float64(lastStatus), "value"},
-		{"resume.soak.calls.p99.ms", p99, unitMs},
-		{"resume.soak.calls.failed", float64(callErrs), "calls"},
+		{"resume.soak.bulk.bytes", float64(received), unitBytes, nil},
+		{"resume.soak.bulk.exact", ok(exact), "bool", nil},
+		{"resume.soak.items.exact", ok(items), "bool", nil},
+		{"resume.soak.items", float64(upGot.Load() + downGot.Load()), "items", nil},
+		{"resume.soak.watch.last", float64(lastStatus), "value", nil},
+		{"resume.soak.calls.p99.ms", p99, unitMs, nil},
+		{"resume.soak.calls.failed", float64(callErrs), "calls", nil},
 	}, nil
 }

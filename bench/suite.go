@@ -13,9 +13,13 @@ import (
 
 // measurement is one step of the suite: run measures once and returns its
 // figures. Repeated steps run cfg.Runs times and report each figure's
-// median.
+// median with every run's value. Consecutive steps of one group are
+// interleaved: each round runs every step of the group once (A B C, then
+// B C A, ...), so that the figures a target compares are measured side
+// by side, run i of one with run i of the other.
 type measurement struct {
 	name   string
+	group  string // "" for a step measured on its own
 	repeat bool
 	run    func(ctx context.Context, cfg Config) ([]Result, error)
 }
@@ -55,14 +59,14 @@ func bulkSteps() []measurement {
 	var ms []measurement
 	for _, dir := range []Dir{C2S, S2C} {
 		for _, p := range peers {
-			ms = append(ms, measurement{name: "bulk/" + p.name + "/" + string(dir), repeat: true,
+			ms = append(ms, measurement{name: "bulk/" + p.name + "/" + string(dir), group: "bulk/" + string(dir), repeat: true,
 				run: func(ctx context.Context, cfg Config) ([]Result, error) {
 					pp, err := p.open(ctx, lan, dir)
 					if err != nil {
 						return nil, err
 					}
 					v, err := measureBulk(ctx, cfg, pp)
-					return []Result{{p.fig(dir), v, unitMbps}}, err
+					return []Result{{p.fig(dir), v, unitMbps, nil}}, err
 				}})
 		}
 	}
@@ -90,19 +94,24 @@ func rpcSteps() []measurement {
 	var ms []measurement
 	for _, conc := range []int{1, 64} {
 		for _, p := range peers {
-			ms = append(ms, measurement{name: fmt.Sprintf("rpc/%s/c%d", p.name, conc), repeat: true,
+			ms = append(ms, measurement{name: fmt.Sprintf("rpc/%s/c%d", p.name, conc), group: fmt.Sprintf("rpc/c%d", conc), repeat: true,
 				run: func(ctx context.Context, cfg Config) ([]Result, error) {
 					c, err := p.open(ctx, lan)
 					if err != nil {
 						return nil, err
 					}
 					v, err := measureRate(ctx, cfg, c, conc)
-					return []Result{{fmt.Sprintf("%s.c%d.rate", p.prefix, conc), v, unitRate}}, err
+					return []Result{{fmt.Sprintf("%s.c%d.rate", p.prefix, conc), v, unitRate, nil}}, err
 				}})
 		}
 	}
 	return ms
 }
+
+// paced is the gap between the control round trips of the paced HOL
+// figures: a control loop at 200 Hz, as a robot's would run, rather than
+// pings back to back (which keep the peer's goroutines awake).
+const paced = 5 * time.Millisecond
 
 func holSteps() []measurement {
 	peers := []struct {
@@ -114,9 +123,14 @@ func holSteps() []measurement {
 		{"yamux", "peer.yamux.hol", yamuxHOL},
 	}
 	var ms []measurement
-	for _, link := range []linkemu.Profile{lan, fourG} {
+	for _, c := range []struct {
+		link linkemu.Profile
+		name string
+		pace time.Duration
+	}{{lan, "lan", 0}, {lan, "lan.paced", paced}, {fourG, "4g", 0}} {
+		link := c.link
 		for _, p := range peers {
-			ms = append(ms, measurement{name: "hol/" + p.name + "/" + link.Name, repeat: true,
+			ms = append(ms, measurement{name: "hol/" + p.name + "/" + c.name, group: "hol/" + c.name, repeat: true,
 				run: func(ctx context.Context, cfg Config) ([]Result, error) {
 					s, err := p.open(ctx, link)
 					if err != nil {
@@ -126,13 +140,13 @@ func holSteps() []measurement {
 					if link.Name == fourG.Name {
 						hc = cfg.FourG
 					}
-					r, err := measureHOL(ctx, hc, s)
-					pre := p.prefix + "." + link.Name + "."
+					r, err := measureHOL(ctx, hc, s, c.pace)
+					pre := p.prefix + "." + c.name + "."
 					return []Result{
-						{pre + "p99.ms", r.p99, unitMs},
-						{pre + "p50.ms", r.p50, unitMs},
-						{pre + "bulk.mbps", r.loaded, unitMbps},
-						{pre + "unloaded.mbps", r.unloaded, unitMbps},
+						{pre + "p99.ms", r.p99, unitMs, nil},
+						{pre + "p50.ms", r.p50, unitMs, nil},
+						{pre + "bulk.mbps", r.loaded, unitMbps, nil},
+						{pre + "unloaded.mbps", r.unloaded, unitMbps, nil},
 					}, err
 				}})
 		}
@@ -143,10 +157,10 @@ func holSteps() []measurement {
 func codecSteps() []measurement {
 	var ms []measurement
 	for _, c := range []codec.Codec{codec.JSON, codec.CBOR} {
-		ms = append(ms, measurement{name: "codec/" + c.Name(), repeat: true,
+		ms = append(ms, measurement{name: "codec/" + c.Name(), group: "codec", repeat: true,
 			run: func(ctx context.Context, cfg Config) ([]Result, error) {
 				v, err := measureCodec(ctx, c, cfg.CodecWindow)
-				return []Result{{"codec." + c.Name() + ".encdec.ns", v, unitNs}}, err
+				return []Result{{"codec." + c.Name() + ".encdec.ns", v, unitNs, nil}}, err
 			}})
 	}
 	return ms
@@ -156,68 +170,93 @@ func memSteps() []measurement {
 	return []measurement{
 		{name: "mem/channel", run: func(ctx context.Context, cfg Config) ([]Result, error) {
 			b, g, err := measureIdleChannels(ctx, cfg.Channels)
-			return []Result{{"mem.channel.idle.bytes", b, unitBytes}, {"mem.channel.idle.goroutines", g, unitCount}}, err
+			return []Result{{"mem.channel.idle.bytes", b, unitBytes, nil}, {"mem.channel.idle.goroutines", g, unitCount, nil}}, err
 		}},
 		{name: "mem/conn", run: func(ctx context.Context, cfg Config) ([]Result, error) {
 			b, g, err := measureIdleConns(ctx, cfg.Conns)
-			return []Result{{"mem.conn.idle.bytes", b, unitBytes}, {"mem.conn.idle.goroutines", g, unitCount}}, err
+			return []Result{{"mem.conn.idle.bytes", b, unitBytes, nil}, {"mem.conn.idle.goroutines", g, unitCount, nil}}, err
 		}},
 	}
 }
 
 // Run runs every measurement whose step name match accepts (nil: all),
-// calls emit with each figure as soon as it is known, logs progress to
-// log, and returns all figures. A measurement that fails is logged and
-// skipped; the errors are returned together at the end.
+// group by group, calls emit with each figure as soon as its group is
+// done, logs progress to log, and returns all figures. A measurement that
+// fails is logged and dropped from its group; the errors are returned
+// together at the end.
 func Run(ctx context.Context, cfg Config, match func(step string) bool, emit func(Result), log io.Writer) ([]Result, error) {
+	var ms []measurement
+	for _, m := range suite() {
+		if match == nil || match(m.name) {
+			ms = append(ms, m)
+		}
+	}
 	var all []Result
 	var errs []error
-	for _, m := range suite() {
-		if match != nil && !match(m.name) {
-			continue
+	for len(ms) > 0 && ctx.Err() == nil {
+		n := 1
+		for ms[0].group != "" && n < len(ms) && ms[n].group == ms[0].group {
+			n++
 		}
-		start := time.Now()
-		rs, err := runStep(ctx, cfg, m)
-		fmt.Fprintf(log, "%-22s %6.1fs", m.name, time.Since(start).Seconds())
-		if err != nil {
-			fmt.Fprintf(log, "  FAILED: %v\n", err)
-			errs = append(errs, fmt.Errorf("%s: %w", m.name, err))
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		fmt.Fprintln(log)
+		rs, err := runGroup(ctx, cfg, ms[:n], log)
+		ms = ms[n:]
 		for _, r := range rs {
 			emit(r)
 		}
 		all = append(all, rs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return all, errors.Join(errs...)
 }
 
-// runStep runs m once, or cfg.Runs times and takes each figure's median.
-func runStep(ctx context.Context, cfg Config, m measurement) ([]Result, error) {
-	runs := 1
-	if m.repeat {
-		runs = max(cfg.Runs, 1)
+// runGroup runs the steps of one group in rounds, each step once a round,
+// starting each round one step further on, and returns every figure with
+// its median and its runs (in round order, so run i of one figure was
+// measured beside run i of another).
+func runGroup(ctx context.Context, cfg Config, group []measurement, log io.Writer) ([]Result, error) {
+	rounds := 1
+	if group[0].repeat {
+		rounds = max(cfg.Runs, 1)
 	}
-	var first []Result
+	firsts := make([][]Result, len(group)) // each step's figures, in order
 	values := map[string][]float64{}
-	for range runs {
-		rs, err := m.run(ctx, cfg)
-		if err != nil {
-			return nil, err
+	failed := make([]error, len(group))
+	for round := range rounds {
+		for k := range group {
+			i := (k + round) % len(group)
+			m := group[i]
+			if failed[i] != nil || ctx.Err() != nil {
+				continue
+			}
+			start := time.Now()
+			rs, err := m.run(ctx, cfg)
+			fmt.Fprintf(log, "%-22s run %d/%d %6.1fs", m.name, round+1, rounds, time.Since(start).Seconds())
+			if err != nil {
+				fmt.Fprintf(log, "  FAILED: %v\n", err)
+				failed[i] = fmt.Errorf("%s: %w", m.name, err)
+				continue
+			}
+			fmt.Fprintln(log)
+			if firsts[i] == nil {
+				firsts[i] = rs
+			}
+			for _, r := range rs {
+				values[r.Name] = append(values[r.Name], r.Value)
+			}
 		}
-		if first == nil {
-			first = rs
+	}
+	var out []Result
+	for i, rs := range firsts {
+		if failed[i] != nil {
+			continue
 		}
 		for _, r := range rs {
-			values[r.Name] = append(values[r.Name], r.Value)
+			r.Runs = values[r.Name]
+			r.Value = median(r.Runs)
+			out = append(out, r)
 		}
 	}
-	for i := range first {
-		first[i].Value = median(values[first[i].Name])
-	}
-	return first, nil
+	return out, errors.Join(failed...)
 }
