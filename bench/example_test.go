@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The table judges each target on the ratios of runs measured side by
@@ -13,7 +14,7 @@ func ExampleMarkdown() {
 		{"peer.ws.c2s.mbps", 2000, "Mbit/s", []float64{2000, 1900, 2100}},
 		{"hol.4g.p99.ms", 64.2, "ms", nil},
 	}
-	md := Markdown("example", Quick(), rs)
+	md := Markdown("example", Quick(), rs, time.Now())
 	fmt.Println(md[strings.Index(md, "| figure"):])
 	// Output:
 	// | figure | value | runs (min–max) | unit | ratio to its peer, paired runs | target | result |

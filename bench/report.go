@@ -14,11 +14,11 @@ import (
 // results.jsonl (every figure with every run's value, a JSON object a
 // line) and chart.svg (control latency under load against bulk throughput) to
 // dir. mode and cfg are noted in the table's header.
-func WriteReport(dir, mode string, cfg Config, rs []Result) error {
+func WriteReport(dir, mode string, cfg Config, rs []Result, when time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	md := Markdown(mode, cfg, rs)
+	md := Markdown(mode, cfg, rs, when)
 	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(md), 0o644); err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func WriteReport(dir, mode string, cfg Config, rs []Result) error {
 // Markdown returns the results table: one row per figure, and for the
 // figures with a target the ratio against its peer, the target and pass or
 // miss (two of each where a figure has two targets).
-func Markdown(mode string, cfg Config, rs []Result) string {
+func Markdown(mode string, cfg Config, rs []Result, when time.Time) string {
 	fig := byName(rs)
 	verdicts := map[string][]verdict{}
 	pass, total := 0, 0
@@ -54,7 +54,7 @@ func Markdown(mode string, cfg Config, rs []Result) string {
 	fmt.Fprintf(&b, "# telechan benchmark results\n\n")
 	fmt.Fprintf(&b, "`%s` run, %s, %s, %s/%s, GOMAXPROCS %d, median of %d run(s) per repeatable figure; "+
 		"the steps a target compares ran interleaved, one round after another, and each ratio is the median of the ratios of runs measured side by side. Targets met: %d of %d.\n\n",
-		mode, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.GOOS, runtime.GOARCH,
+		mode, when.UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		runtime.GOMAXPROCS(0), max(cfg.Runs, 1), pass, total)
 	b.WriteString("| figure | value | runs (min–max) | unit | ratio to its peer, paired runs | target | result |\n|---|---:|---|---|---|---|---|\n")
 	for _, r := range rs {

@@ -41,7 +41,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("%s = %v %s, want > 0", r.Name, r.Value, r.Unit)
 		}
 	}
-	md, svg := Markdown("tiny", Tiny(), rs), Chart(rs)
+	md, svg := Markdown("tiny", Tiny(), rs, time.Now()), Chart(rs)
 	if !strings.Contains(md, "| `hol.4g.p99.ms` |") || strings.Count(svg, "<circle") != 12 {
 		t.Errorf("report incomplete:\n%s\n%s", md, svg)
 	}

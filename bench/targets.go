@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // target is one goal of the issues' tables: figure ≥ factor × against (or
@@ -82,7 +83,7 @@ func (t target) judge(fig map[string]Result) verdict {
 	if len(ratios) > 1 {
 		v.ratio = fmt.Sprintf("%.2f× (%.2f–%.2f) %s", ratio, slices.Min(ratios), slices.Max(ratios), t.against)
 	}
-	v.goal = fmt.Sprintf("%s %.1f×", op, t.factor)
+	v.goal = fmt.Sprintf("%s %s×", op, strconv.FormatFloat(t.factor, 'f', -1, 64))
 	v.pass, v.ok = cmp(ratio, t.factor), true
 	return v
 }

@@ -10,11 +10,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/telechan/telechan/bench"
 )
@@ -26,10 +29,18 @@ func main() {
 	only := flag.String("run", "", "run only the steps matching this regexp")
 	runs := flag.Int("runs", 0, "repeat each repeatable step this often (default 3, or 1 with -quick)")
 	list := flag.Bool("list", false, "list the steps and exit")
+	from := flag.String("from", "", "measure nothing: write the report (-out) of the figures in this results.jsonl, as of its modification time")
 	flag.Parse()
 	if *list {
 		for _, n := range bench.Names() {
 			fmt.Println(n)
+		}
+		return
+	}
+	if *from != "" {
+		if err := rewrite(*from, *out, *quick); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			os.Exit(1)
 		}
 		return
 	}
@@ -60,10 +71,40 @@ func run(quick bool, out, only string, runs int) error {
 	emit := func(r bench.Result) { fmt.Println(r.JSON()) }
 	results, err := bench.Run(ctx, cfg, match, emit, os.Stderr)
 	if out != "" && len(results) > 0 {
-		if werr := bench.WriteReport(out, mode, cfg, results); werr != nil {
+		if werr := bench.WriteReport(out, mode, cfg, results, time.Now()); werr != nil {
 			return werr
 		}
 		fmt.Fprintf(os.Stderr, "wrote %s/results.md and %s/chart.svg\n", out, out)
 	}
 	return err
+}
+
+// rewrite writes the report of the figures a run saved in from (a
+// results.jsonl) to out: after a change to the report or the targets,
+// without measuring again.
+func rewrite(from, out string, quick bool) error {
+	if out == "" {
+		return fmt.Errorf("-from needs -out")
+	}
+	fi, err := os.Stat(from)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	var rs []bench.Result
+	for line := range strings.Lines(string(b)) {
+		var r bench.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+		rs = append(rs, r)
+	}
+	cfg, mode := bench.Full(), "full"
+	if quick {
+		cfg, mode = bench.Quick(), "quick"
+	}
+	return bench.WriteReport(out, mode, cfg, rs, fi.ModTime())
 }
