@@ -13,8 +13,9 @@ import (
 
 // server runs a function for every holder that calls it. It owns one
 // goroutine that reads the request channel, and one per call in progress
-// or waiting for a turn; all of them end once every holder is gone, and
-// then done is closed.
+// or waiting for a turn (workers, reused from one call to the next; one
+// with nothing to do ends after 50 ms); all of them end once every holder
+// is gone, and then done is closed.
 type server[A, R any] struct {
 	f    func(context.Context, A) (R, error)
 	opts Options
@@ -25,7 +26,11 @@ type server[A, R any] struct {
 	cancel context.CancelFunc
 	sem    chan struct{}
 	done   chan struct{}
-	calls  sync.WaitGroup
+	calls  sync.WaitGroup // calls in progress, and replies being sent late
+	// workers run the calls: a goroutine that ran one waits a little for
+	// the next, so that a busy function does not start (and grow the
+	// stack of) a goroutine per call.
+	workers core.Workers
 
 	mu      sync.Mutex
 	holders map[uint64]*holderEntry[R]
@@ -56,7 +61,9 @@ func (s *server[A, R]) serve() {
 		s.handle(req)
 	}
 	s.cancel()
+	s.workers.Stop()
 	s.calls.Wait()
+	s.workers.Wait()
 	s.mu.Lock()
 	holders := s.holders
 	s.holders = nil
@@ -99,7 +106,7 @@ func (s *server[A, R]) handle(req request[A, R]) {
 	}
 }
 
-// start runs one call on a goroutine of its own, once a turn is free.
+// start runs one call on one of the workers, once a turn is free.
 func (s *server[A, R]) start(req request[A, R]) {
 	s.mu.Lock()
 	h := s.holders[req.Holder]
@@ -125,7 +132,7 @@ func (s *server[A, R]) start(req request[A, R]) {
 	h.calls[req.Call] = cancel
 	s.calls.Add(1)
 	s.mu.Unlock()
-	go func() {
+	call := func() {
 		defer s.calls.Done()
 		defer cancel()
 		rep := s.run(ctx, req)
@@ -135,7 +142,10 @@ func (s *server[A, R]) start(req request[A, R]) {
 		if ctx.Err() == nil || s.ctx.Err() == nil {
 			s.reply(h, rep)
 		}
-	}()
+	}
+	if !s.workers.Go(call) { // only once serve has stopped reading, so never
+		go call()
+	}
 }
 
 // withDeadline adds a deadline to ctx, keeping both cancel funcs.

@@ -65,8 +65,7 @@ type Conn struct {
 	offers   map[uint32]Link
 	nextPort uint32
 	closing  bool
-	parked   []chan func() // goroutines waiting for work; see goroutine
-	wg       sync.WaitGroup
+	workers  Workers // every goroutine c owns; see goroutine
 
 	closeOnce sync.Once
 }
@@ -130,7 +129,7 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		err := c.sess.Close()
 		c.shutdown(fmt.Errorf("closed locally: %w", mux.ErrClosed))
-		c.wg.Wait()
+		c.workers.Wait()
 		if err != nil && !errors.Is(err, mux.ErrClosed) {
 			c.log.Debug("rch: closing session", "err", err)
 		}
@@ -150,6 +149,7 @@ func (c *Conn) shutdown(cause error) {
 	offers := c.offers
 	c.offers = nil
 	c.mu.Unlock()
+	c.workers.Stop()
 	err := c.lost()
 	for _, l := range offers {
 		l.Failed(err)

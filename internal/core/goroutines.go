@@ -1,12 +1,24 @@
 package core
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
-// A Conn runs its workers on goroutines it owns. A goroutine whose work is
+// Workers runs functions on goroutines it owns. A goroutine whose work is
 // done waits a little for the next before it ends: on a busy connection
 // (a call and its reply every few microseconds) goroutines are reused,
 // stacks already grown, instead of started and grown for every message;
-// on an idle one they are all gone after linger.
+// on an idle one they are all gone after linger. A Conn runs its workers
+// on one; rfn's servers run their calls on one. The zero Workers is ready
+// to use.
+type Workers struct {
+	mu      sync.Mutex
+	stopped bool
+	parked  []chan func() // goroutines waiting for work
+	wg      sync.WaitGroup
+}
+
 const (
 	// linger is how long a goroutine with nothing to do waits for work.
 	linger = 50 * time.Millisecond
@@ -14,44 +26,60 @@ const (
 	maxParked = 8
 )
 
-// goroutine runs f on a goroutine that Close waits for: a waiting one if
-// there is, else a new one. It reports false, without running f, once the
-// connection is shutting down. It never blocks.
-func (c *Conn) goroutine(f func()) bool {
-	c.mu.Lock()
-	if c.closing {
-		c.mu.Unlock()
+// Go runs f on a waiting goroutine if there is one, else on a new one. It
+// reports false, without running f, once Stop was called. It never
+// blocks.
+func (w *Workers) Go(f func()) bool {
+	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
 		return false
 	}
-	if n := len(c.parked); n > 0 {
-		next := c.parked[n-1]
-		c.parked[n-1] = nil
-		c.parked = c.parked[:n-1]
-		c.mu.Unlock()
-		next <- f // buffered, and only this goroutine sends on it
+	if n := len(w.parked); n > 0 {
+		next := w.parked[n-1]
+		w.parked[n-1] = nil
+		w.parked = w.parked[:n-1]
+		w.mu.Unlock()
+		next <- f // buffered, and only the one who takes it off the list sends
 		return true
 	}
-	c.wg.Add(1)
-	c.mu.Unlock()
-	go c.work(f)
+	w.wg.Add(1)
+	w.mu.Unlock()
+	go w.work(f)
 	return true
 }
 
-// work runs f, then whatever goroutine hands it, until it has waited
-// linger for nothing or the connection shuts down.
-func (c *Conn) work(f func()) {
-	defer c.wg.Done()
+// Stop makes Go refuse new work and the waiting goroutines end; the
+// functions already running go on. It is idempotent.
+func (w *Workers) Stop() {
+	w.mu.Lock()
+	w.stopped = true
+	parked := w.parked
+	w.parked = nil
+	w.mu.Unlock()
+	for _, next := range parked {
+		next <- nil
+	}
+}
+
+// Wait returns once every goroutine of w has ended: call Stop first.
+func (w *Workers) Wait() { w.wg.Wait() }
+
+// work runs f, then whatever Go hands it, until it has waited linger for
+// nothing or w stops.
+func (w *Workers) work(f func()) {
+	defer w.wg.Done()
 	next := make(chan func(), 1)
 	var timer *time.Timer
-	for {
+	for f != nil {
 		f()
-		c.mu.Lock()
-		if c.closing || len(c.parked) >= maxParked {
-			c.mu.Unlock()
+		w.mu.Lock()
+		if w.stopped || len(w.parked) >= maxParked {
+			w.mu.Unlock()
 			return
 		}
-		c.parked = append(c.parked, next)
-		c.mu.Unlock()
+		w.parked = append(w.parked, next)
+		w.mu.Unlock()
 		if timer == nil {
 			timer = time.NewTimer(linger)
 		} else {
@@ -59,32 +87,37 @@ func (c *Conn) work(f func()) {
 		}
 		select {
 		case f = <-next:
+			timer.Stop()
 			continue
 		case <-timer.C:
-		case <-c.ctx.Done():
 		}
-		if c.unpark(next) {
-			timer.Stop()
+		if w.unpark(next) {
 			return
 		}
-		// goroutine took us off the list: its f is on the way.
+		// Go or Stop took us off the list: f (or nil) is on the way.
 		f = <-next
 	}
 }
 
 // unpark takes next off the list of waiting goroutines, reporting false if
-// goroutine already did.
-func (c *Conn) unpark(next chan func()) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, ch := range c.parked {
+// Go or Stop already did.
+func (w *Workers) unpark(next chan func()) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, ch := range w.parked {
 		if ch == next {
-			last := len(c.parked) - 1
-			c.parked[i] = c.parked[last]
-			c.parked[last] = nil
-			c.parked = c.parked[:last]
+			last := len(w.parked) - 1
+			w.parked[i] = w.parked[last]
+			w.parked[last] = nil
+			w.parked = w.parked[:last]
 			return true
 		}
 	}
 	return false
+}
+
+// goroutine runs f on one of c's workers, which Close waits for. It
+// reports false, without running f, once the connection is shutting down.
+func (c *Conn) goroutine(f func()) bool {
+	return c.workers.Go(f)
 }
