@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"time"
 
@@ -54,6 +55,9 @@ type Idle struct {
 // value. It returns the growth of the whole process per channel: both
 // sides of the connection summed, local halves included.
 func measureIdleChannels(ctx context.Context, n int) (bytes, goroutines float64, err error) {
+	if os.Getenv(heapProfileEnv) != "" {
+		runtime.MemProfileRate = 64
+	}
 	tp, err := dialTelechan(ctx, lan)
 	if err != nil {
 		return 0, 0, err
@@ -94,10 +98,13 @@ func measureIdleChannels(ctx context.Context, n int) (bytes, goroutines float64,
 	}
 	settle()
 	after := snapshot()
+	if path := os.Getenv(heapProfileEnv); path != "" {
+		err = writeHeapProfile(path)
+	}
 	runtime.KeepAlive(wtx)
 	runtime.KeepAlive(wrx)
 	runtime.KeepAlive(txs)
 	runtime.KeepAlive(rxs)
 	bytes, goroutines = perItem(before, after, n)
-	return bytes, goroutines, nil
+	return bytes, goroutines, err
 }

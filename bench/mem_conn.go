@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -122,6 +124,9 @@ func (cs *connServer) waitFor(n int) error {
 // to a server in this one (loopback WebSocket, handshake done, no
 // channel) and returns the server's growth per connection.
 func measureIdleConns(ctx context.Context, n int) (bytes, goroutines float64, err error) {
+	if os.Getenv(heapProfileEnv) != "" {
+		runtime.MemProfileRate = 64 // fine enough to see each connection's pieces
+	}
 	cs := &connServer{}
 	cs.srv, err = serveHTTP(lan, mux.Handler(cs.serve, nil))
 	if err != nil {
@@ -172,5 +177,26 @@ func measureIdleConns(ctx context.Context, n int) (bytes, goroutines float64, er
 	}
 	settle()
 	bytes, goroutines = perItem(before, snapshot(), n)
-	return bytes, goroutines, nil
+	if path := os.Getenv(heapProfileEnv); path != "" {
+		err = writeHeapProfile(path)
+	}
+	return bytes, goroutines, err
+}
+
+// heapProfileEnv names a file the idle-channel and idle-connection
+// figures write a heap profile to once their objects are made (the
+// server's alone, for connections): what each one holds, for go tool
+// pprof -sample_index=inuse_space.
+const heapProfileEnv = "TELECHAN_BENCH_HEAPPROFILE"
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
