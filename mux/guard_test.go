@@ -235,23 +235,37 @@ func TestMaxStreams(t *testing.T) {
 	if _, err := srv.Open(ctx); !errors.Is(err, mux.ErrTooManyStreams) {
 		t.Fatalf("open 9: %v, want ErrTooManyStreams", err)
 	}
+	accepted := make(chan struct{}, 64)
 	go func() { // the server takes every stream, as telechan's accept loop does
 		for {
 			if _, err := srv.Accept(ctx); err != nil {
 				return
 			}
+			accepted <- struct{}{}
 		}
 	}()
-	for range 40 { // the peer's opens: 8 + 4 are tolerated
+	// The peer opens one stream after another, each once the last was
+	// taken: a burst would find yamux's accept backlog full, and yamux
+	// resets what does not fit, which holds nothing.
+	timeout := time.After(10 * time.Second)
+opens:
+	for range 40 { // 8 + 4 are tolerated
 		st, err := cl.Open(ctx)
 		if err != nil {
 			break
 		}
 		st.Write([]byte("x"))
+		select {
+		case <-accepted:
+		case <-srv.Done():
+			break opens
+		case <-timeout:
+			t.Fatal("a stream was not accepted")
+		}
 	}
 	select {
 	case <-srv.Done():
-	case <-time.After(10 * time.Second):
+	case <-timeout:
 		t.Fatal("the session survived the peer's streams")
 	}
 	if err := srv.Err(); !strings.Contains(err.Error(), "MaxStreams") {
