@@ -144,7 +144,7 @@ func ackEveryFor(replay int) uint64 {
 
 // transport is one WebSocket under a resumeConn.
 type transport struct {
-	nc     net.Conn // websocket.NetConn: one Write is one message
+	nc     *wsStream // one Write is one message
 	ws     *websocket.Conn
 	cancel context.CancelFunc
 	cork   *corkConn
@@ -165,9 +165,11 @@ type transport struct {
 
 func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *transport {
 	ctx, cancel := context.WithCancel(ctx)
-	ws.SetReadLimit(-1) // frames are bounded by the layer, not by messages
+	// The stream's calls carry no context (see wsStream): the WebSocket is
+	// closed when ctx ends instead, which fails them.
+	context.AfterFunc(ctx, func() { ws.CloseNow() })
 	t := &transport{
-		nc:     websocket.NetConn(ctx, ws, websocket.MessageBinary),
+		nc:     newWSStream(ws),
 		ws:     ws,
 		cancel: cancel,
 		cork:   cork,
@@ -685,7 +687,7 @@ func (c *resumeConn) Close() error {
 	c.mu.Unlock()
 	if tr != nil && !closed {
 		tr.wmu.Lock()
-		tr.nc.SetWriteDeadline(time.Now().Add(byeTimeout))
+		tr.nc.SetDeadline(time.Now().Add(byeTimeout))
 		err := tr.write([]byte{rsmBye})
 		tr.wmu.Unlock()
 		if err == nil {

@@ -27,9 +27,11 @@ import (
 //     (wsconn.go); watch waits for it once yamux has closed the connection.
 //
 // The connection below yamux is a trackConn (track.go) over either the
-// caller's net.Conn or, for WebSocket, a msgConn (wsconn.go) over
-// websocket.NetConn. coder/websocket runs no goroutine of its own (only
-// context.AfterFunc callbacks that close it when its context ends). Its
+// caller's net.Conn or, for WebSocket, a msgConn (wsconn.go) over a
+// wsNetConn (wsstream.go), or over a resumeConn whose transports read and
+// write a wsStream. coder/websocket runs no goroutine of its own; its calls
+// get no context (which would cost allocations per call), and one
+// context.AfterFunc per WebSocket closes it when its context ends. That
 // context is a child of the session context, cancelled by msgConn.Close when
 // yamux closes the connection; the session context itself (the ctx of a
 // Handler's serve function) is cancelled by watch once Err is settled.

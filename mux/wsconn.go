@@ -12,9 +12,10 @@ import (
 // msgConn carries a yamux session over a WebSocket. Each WebSocket message
 // holds one or more whole yamux frames.
 //
-// websocket.NetConn turns every Write into one message, and yamux's send
-// loop writes a data frame with two Writes: the 12-byte header, then the
-// body, one frame at a time, waiting for each write. Written as they come,
+// The connection under it (a wsNetConn) turns every Write into one
+// message, and yamux's send loop writes a data frame with two Writes: the
+// 12-byte header, then the body, one frame at a time, waiting for each
+// write. Written as they come,
 // every data frame would cost two messages, and under many concurrent calls
 // every frame its own system call. So msgConn gathers what yamux writes and
 // a flusher sends everything gathered as one message: while one message is
@@ -27,7 +28,7 @@ import (
 // stalls yamux (whose write timeout then ends the session). A failed flush
 // closes the connection; Write reports the error from then on.
 type msgConn struct {
-	net.Conn // one Write is one binary message: websocket.NetConn, or a resumeConn
+	net.Conn // one Write is one binary message: a wsNetConn, or a resumeConn
 
 	// kill tears down what is under Conn at once (a failed write: the
 	// reader must fail too); end does so and waits for its goroutines
@@ -76,7 +77,8 @@ func (c *msgConn) writeMessage(p []byte) (int, error) {
 // must cancel ctx. hook, if not nil, wraps the message-per-Write connection
 // (tests watch the messages with it).
 func newMsgConn(ctx context.Context, cancel context.CancelFunc, ws *websocket.Conn, hook func(net.Conn) net.Conn) *msgConn {
-	nc := websocket.NetConn(ctx, ws, websocket.MessageBinary)
+	nc := wsNetConn{newWSStream(ws)}
+	context.AfterFunc(ctx, func() { ws.CloseNow() }) // nc's calls carry no context
 	kill := func() {
 		cancel()
 		ws.CloseNow()
