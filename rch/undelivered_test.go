@@ -279,4 +279,3 @@ func TestThreeHopsNothingLost(t *testing.T) {
 		})
 	}
 }
-
