@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,13 @@ type caller struct {
 // measureRate calls c from conc goroutines at once for cfg.Warmup, then
 // counts the calls completed during cfg.Window: calls per second.
 func measureRate(ctx context.Context, cfg Config, c caller, conc int) (float64, error) {
+	rate, _, err := measureRateAllocs(ctx, cfg, c, conc)
+	return rate, err
+}
+
+// measureRateAllocs is measureRate that also returns the allocations per
+// call during the window, of the whole process: both ends of the call.
+func measureRateAllocs(ctx context.Context, cfg Config, c caller, conc int) (rate, allocs float64, err error) {
 	defer c.close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -44,19 +52,25 @@ func measureRate(ctx context.Context, cfg Config, c caller, conc int) (float64, 
 			}
 		})
 	}
-	err := sleep(ctx, cfg.Warmup)
+	err = sleep(ctx, cfg.Warmup)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m0 := ms.Mallocs
 	n0, t0 := done.Load(), time.Now()
 	if err == nil {
 		err = sleep(ctx, cfg.Window)
 	}
-	rate := float64(done.Load()-n0) / time.Since(t0).Seconds()
+	n := done.Load() - n0
+	rate = float64(n) / time.Since(t0).Seconds()
+	runtime.ReadMemStats(&ms)
+	allocs = float64(ms.Mallocs-m0) / float64(max(n, 1))
 	cancel()
 	wg.Wait()
 	if callErr != nil {
-		return 0, callErr
+		return 0, 0, callErr
 	}
 	if err != nil && ctx.Err() != context.Canceled {
-		return 0, err
+		return 0, 0, err
 	}
-	return rate, nil
+	return rate, allocs, nil
 }

@@ -26,12 +26,13 @@ func (r Result) JSON() string {
 
 // Units.
 const (
-	unitMbps  = "Mbit/s"
-	unitRate  = "calls/s"
-	unitMs    = "ms"
-	unitNs    = "ns"
-	unitBytes = "bytes"
-	unitCount = "goroutines"
+	unitMbps   = "Mbit/s"
+	unitRate   = "calls/s"
+	unitMs     = "ms"
+	unitNs     = "ns"
+	unitBytes  = "bytes"
+	unitCount  = "goroutines"
+	unitAllocs = "allocs/call"
 )
 
 // median returns the median of vs (the mean of the middle two for an even

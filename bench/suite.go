@@ -28,6 +28,7 @@ type measurement struct {
 func suite() []measurement {
 	var ms []measurement
 	ms = append(ms, bulkSteps()...)
+	ms = append(ms, streamSteps()...)
 	ms = append(ms, rpcSteps()...)
 	ms = append(ms, holSteps()...)
 	ms = append(ms, codecSteps()...)
@@ -92,7 +93,7 @@ func rpcSteps() []measurement {
 		{"netrpc", "peer.netrpc", netrpcCaller},
 	}
 	var ms []measurement
-	for _, conc := range []int{1, 64} {
+	for _, conc := range []int{1, 64, 1024} {
 		for _, p := range peers {
 			ms = append(ms, measurement{name: fmt.Sprintf("rpc/%s/c%d", p.name, conc), group: fmt.Sprintf("rpc/c%d", conc), repeat: true,
 				run: func(ctx context.Context, cfg Config) ([]Result, error) {
@@ -100,8 +101,12 @@ func rpcSteps() []measurement {
 					if err != nil {
 						return nil, err
 					}
-					v, err := measureRate(ctx, cfg, c, conc)
-					return []Result{{fmt.Sprintf("%s.c%d.rate", p.prefix, conc), v, unitRate, nil}}, err
+					v, allocs, err := measureRateAllocs(ctx, cfg, c, conc)
+					rs := []Result{{fmt.Sprintf("%s.c%d.rate", p.prefix, conc), v, unitRate, nil}}
+					if conc == 1 {
+						rs = append(rs, Result{p.prefix + ".c1.allocs", allocs, unitAllocs, nil})
+					}
+					return rs, err
 				}})
 		}
 	}
