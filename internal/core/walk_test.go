@@ -40,6 +40,13 @@ type byValue struct {
 	H testHalf
 }
 
+// dashed holds halves in fields the codecs encode: "-," names a field
+// "-", it does not omit it.
+type dashed struct {
+	J *testHalf `json:"-,"`
+	C *testHalf `cbor:"-,omitempty"`
+}
+
 func TestMayHold(t *testing.T) {
 	for _, c := range []struct {
 		v    any
@@ -54,6 +61,7 @@ func TestMayHold(t *testing.T) {
 		{map[string]*testHalf{}, true},
 		{[]any{}, true},
 		{hidden{}, false},
+		{dashed{}, true},
 	} {
 		if got := mayHold(reflect.TypeOf(c.v)); got != c.want {
 			t.Errorf("mayHold(%T) = %v, want %v", c.v, got, c.want)
@@ -91,5 +99,23 @@ func TestWalkCostsNothingWithoutHalves(t *testing.T) {
 	})
 	if allocs > 1 {
 		t.Fatalf("walk of a type without halves allocates %v times", allocs)
+	}
+}
+
+// TestWalkOfHalvesAllocatesLittle: looking for halves in a value that
+// holds some reads each field's tags without allocating (it splits them
+// no more), so a call's request costs no allocation per field.
+func TestWalkOfHalvesAllocatesLittle(t *testing.T) {
+	v := reflect.ValueOf(&dashed{J: newTestHalf(), C: newTestHalf()})
+	found := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		found = 0
+		walk(v, func(*Port) error { found++; return nil })
+	})
+	if found != 2 {
+		t.Fatalf("walk found %d halves in fields tagged \"-,\", want 2", found)
+	}
+	if allocs > 2 {
+		t.Fatalf("walk of a value with halves allocates %v times", allocs)
 	}
 }
