@@ -156,6 +156,7 @@ type transport struct {
 	buf  []byte     // message buffer; guarded by wmu
 	dead bool       // guarded by resumeConn.mu
 	left int        // bytes of the Data frame under way still to read; the reader's only
+	hdr  [8]byte    // the body of a frame header being read; the reader's only
 	// ackDue: an acknowledgement is overdue (pump sends it first);
 	// ackScheduled: ackT was set and has not sent it yet.
 	ackDue, ackScheduled atomic.Bool
@@ -211,6 +212,7 @@ func (t *transport) kill() {
 type segment struct {
 	frame []byte
 	start uint64
+	buf   *[]byte // the pooled buffer frame is in, to give back (nil: not pooled)
 }
 
 // payload returns the bytes of the stream s holds.
@@ -229,7 +231,8 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		k := min(len(p), maxRsmChunk)
-		frame := getFrame(rsmHeader + k)
+		buf := getFrame(rsmHeader + k)
+		frame := *buf
 		frame[0] = rsmData
 		binary.BigEndian.PutUint32(frame[1:], uint32(k))
 		copy(frame[rsmHeader:], p[:k])
@@ -243,7 +246,7 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 			c.mu.Unlock()
 			return 0, err
 		}
-		c.replay = append(c.replay, segment{frame, c.sent})
+		c.replay = append(c.replay, segment{frame, c.sent, buf})
 		c.replayed += cap(frame)
 		c.sent += uint64(k)
 		tr := c.tr
@@ -394,7 +397,7 @@ func (c *resumeConn) readHeader(tr *transport) error {
 	if err != nil {
 		return err
 	}
-	var h [8]byte
+	h := &tr.hdr
 	switch typ {
 	case rsmAck:
 		if _, err := io.ReadFull(tr.br, h[:8]); err != nil {
@@ -431,27 +434,32 @@ var frameClasses = [...]int{256, 1 << 10, 4 << 10, 16 << 10, 66 << 10, 132 << 10
 
 var framePools [len(frameClasses)]sync.Pool
 
-func getFrame(n int) []byte {
+// getFrame returns a buffer of n bytes, from the pool of its size class
+// when there is one. The pointer is what putFrame takes back, so that
+// giving it back allocates nothing.
+func getFrame(n int) *[]byte {
 	for i, size := range frameClasses {
 		if n <= size {
 			if b, ok := framePools[i].Get().(*[]byte); ok {
-				return (*b)[:n]
+				*b = (*b)[:n]
+				return b
 			}
-			return make([]byte, n, size)
+			b := make([]byte, n, size)
+			return &b
 		}
 	}
-	return make([]byte, n)
+	b := make([]byte, n)
+	return &b
 }
 
 // putFrame gives back a frame no one refers to any more: trim recycles
 // only frames acknowledged by the peer whose write has returned (c.written,
 // under c.mu, orders the two); a frame still being written, on a transport
 // replaced meanwhile, is left to the garbage collector.
-func putFrame(b []byte) {
+func putFrame(b *[]byte) {
 	for i, size := range frameClasses {
-		if cap(b) == size {
-			b = b[:size]
-			framePools[i].Put(&b)
+		if cap(*b) == size {
+			framePools[i].Put(b)
 			return
 		}
 	}
@@ -493,7 +501,7 @@ func (c *resumeConn) trim(n uint64) {
 	for i < len(c.replay) && c.replay[i].end() <= n {
 		c.replayed -= cap(c.replay[i].frame)
 		if c.replay[i].end() <= c.written {
-			putFrame(c.replay[i].frame)
+			putFrame(c.replay[i].buf)
 		}
 		c.replay[i] = segment{}
 		i++

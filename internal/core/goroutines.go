@@ -15,9 +15,30 @@ import (
 type Workers struct {
 	mu      sync.Mutex
 	stopped bool
-	parked  []chan func() // goroutines waiting for work
+	parked  []chan job // goroutines waiting for work
 	wg      sync.WaitGroup
 }
+
+// job is one piece of work: a function, or a runner (which a worker
+// hands over without the allocation a method value would cost). The zero
+// job tells a waiting goroutine to end.
+type job struct {
+	f func()
+	r runner
+}
+
+// runner is what goRunner runs.
+type runner interface{ run() }
+
+func (j job) do() {
+	if j.r != nil {
+		j.r.run()
+		return
+	}
+	j.f()
+}
+
+func (j job) none() bool { return j.f == nil && j.r == nil }
 
 const (
 	// linger is how long a goroutine with nothing to do waits for work.
@@ -29,7 +50,12 @@ const (
 // Go runs f on a waiting goroutine if there is one, else on a new one. It
 // reports false, without running f, once Stop was called. It never
 // blocks.
-func (w *Workers) Go(f func()) bool {
+func (w *Workers) Go(f func()) bool { return w.start(job{f: f}) }
+
+// goRunner is Go for r.run.
+func (w *Workers) goRunner(r runner) bool { return w.start(job{r: r}) }
+
+func (w *Workers) start(j job) bool {
 	w.mu.Lock()
 	if w.stopped {
 		w.mu.Unlock()
@@ -40,12 +66,12 @@ func (w *Workers) Go(f func()) bool {
 		w.parked[n-1] = nil
 		w.parked = w.parked[:n-1]
 		w.mu.Unlock()
-		next <- f // buffered, and only the one who takes it off the list sends
+		next <- j // buffered, and only the one who takes it off the list sends
 		return true
 	}
 	w.wg.Add(1)
 	w.mu.Unlock()
-	go w.work(f)
+	go w.work(j)
 	return true
 }
 
@@ -58,21 +84,21 @@ func (w *Workers) Stop() {
 	w.parked = nil
 	w.mu.Unlock()
 	for _, next := range parked {
-		next <- nil
+		next <- job{}
 	}
 }
 
 // Wait returns once every goroutine of w has ended: call Stop first.
 func (w *Workers) Wait() { w.wg.Wait() }
 
-// work runs f, then whatever Go hands it, until it has waited linger for
+// work runs j, then whatever Go hands it, until it has waited linger for
 // nothing or w stops.
-func (w *Workers) work(f func()) {
+func (w *Workers) work(j job) {
 	defer w.wg.Done()
-	next := make(chan func(), 1)
+	next := make(chan job, 1)
 	var timer *time.Timer
-	for f != nil {
-		f()
+	for !j.none() {
+		j.do()
 		w.mu.Lock()
 		if w.stopped || len(w.parked) >= maxParked {
 			w.mu.Unlock()
@@ -86,7 +112,7 @@ func (w *Workers) work(f func()) {
 			timer.Reset(linger)
 		}
 		select {
-		case f = <-next:
+		case j = <-next:
 			timer.Stop()
 			continue
 		case <-timer.C:
@@ -94,14 +120,15 @@ func (w *Workers) work(f func()) {
 		if w.unpark(next) {
 			return
 		}
-		// Go or Stop took us off the list: f (or nil) is on the way.
-		f = <-next
+		// Go or Stop took us off the list: a job (or the zero one) is on
+		// the way.
+		j = <-next
 	}
 }
 
 // unpark takes next off the list of waiting goroutines, reporting false if
 // Go or Stop already did.
-func (w *Workers) unpark(next chan func()) bool {
+func (w *Workers) unpark(next chan job) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i, ch := range w.parked {

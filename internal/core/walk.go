@@ -84,7 +84,34 @@ func walk(v reflect.Value, visit func(*Port) error) error {
 
 type walker struct {
 	visit func(*Port) error
-	seen  map[uintptr]bool
+	// seen holds the pointers followed so far (a cycle ends there): the
+	// first few in few, the rest in many, so that walking a call's request
+	// or reply, with a pointer or two, allocates nothing.
+	few  [4]uintptr
+	nfew int
+	many map[uintptr]bool
+}
+
+// see records p and reports whether it had been seen already.
+func (w *walker) see(p uintptr) bool {
+	for _, q := range w.few[:w.nfew] {
+		if q == p {
+			return true
+		}
+	}
+	if w.many[p] {
+		return true
+	}
+	if w.nfew < len(w.few) {
+		w.few[w.nfew] = p
+		w.nfew++
+		return false
+	}
+	if w.many == nil {
+		w.many = make(map[uintptr]bool)
+	}
+	w.many[p] = true
+	return false
 }
 
 func (w *walker) value(v reflect.Value, depth int) error {
@@ -119,13 +146,9 @@ func (w *walker) value(v reflect.Value, depth int) error {
 		if v.IsNil() {
 			return nil
 		}
-		if w.seen == nil {
-			w.seen = make(map[uintptr]bool)
-		}
-		if w.seen[v.Pointer()] {
+		if w.see(v.Pointer()) {
 			return nil
 		}
-		w.seen[v.Pointer()] = true
 		return w.value(v.Elem(), depth+1)
 	case reflect.Interface:
 		if v.IsNil() {

@@ -44,7 +44,7 @@ func (w *worker) kick() {
 			if !w.state.CompareAndSwap(s, workerRunning) {
 				continue
 			}
-			if !w.c.goroutine(w.run) {
+			if !w.c.workers.goRunner(w) { // not w.run: a method value allocates
 				w.state.Store(workerOver)
 				w.t.abort()
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // FrameType says what a frame on a channel stream means.
@@ -111,7 +112,8 @@ func AppendHeader(b []byte, t FrameType, n int) []byte {
 // ended cleanly before the first byte, and io.ErrUnexpectedEOF when it ended
 // inside the header.
 func ReadHeader(r io.Reader) (FrameType, uint32, error) {
-	var h [FrameHeaderSize]byte
+	h := headerPool.Get().(*[FrameHeaderSize]byte) // a local one would escape into r.Read
+	defer headerPool.Put(h)
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		return 0, 0, err
 	}
@@ -121,6 +123,9 @@ func ReadHeader(r io.Reader) (FrameType, uint32, error) {
 	}
 	return t, binary.BigEndian.Uint32(h[1:]), nil
 }
+
+// headerPool holds the buffers ReadHeader reads into.
+var headerPool = sync.Pool{New: func() any { return new([FrameHeaderSize]byte) }}
 
 // ErrorPayload builds the payload of an Error frame; a long message is cut.
 func ErrorPayload(code ErrorCode, msg string) []byte {
