@@ -43,6 +43,7 @@ type byValue struct {
 // dashed holds halves in fields the codecs encode: "-," names a field
 // "-", it does not omit it.
 type dashed struct {
+	//lint:ignore SA5008 the tag "-," is the case under test
 	J *testHalf `json:"-,"`
 	C *testHalf `cbor:"-,omitempty"`
 }
