@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/telechan/telechan/internal/ratelimit"
 )
 
 // The server side of resumption: the sessions a Handler can resume,
@@ -28,7 +30,7 @@ type parking struct {
 	sessions map[token]*parked
 	down     int // sessions whose connection is down
 	max      int
-	limiter  bucket
+	limiter  ratelimit.Bucket
 	identify func(*http.Request) string
 }
 
@@ -43,7 +45,7 @@ func newParking(o *Options) *parking {
 	return &parking{
 		sessions: make(map[token]*parked),
 		max:      o.MaxParked,
-		limiter:  bucket{rate: float64(o.ResumeRate), burst: float64(2 * o.ResumeRate)},
+		limiter:  ratelimit.New(float64(o.ResumeRate), 2*o.ResumeRate),
 		identify: o.ResumeIdentity,
 	}
 }
@@ -146,7 +148,7 @@ func (p *parking) resume(r *http.Request, tr *transport, hello clientHello) erro
 	}
 	id := p.identity(r)
 	p.mu.Lock()
-	if !p.limiter.take(time.Now()) {
+	if !p.limiter.Take(time.Now()) {
 		p.mu.Unlock()
 		return refuse(rsmBusy, "too many resume attempts; try again")
 	}
@@ -182,26 +184,4 @@ func (p *parking) resume(r *http.Request, tr *transport, hello clientHello) erro
 		return fmt.Errorf("mux: accept: resume: %w", err)
 	}
 	return nil
-}
-
-// bucket is a token bucket: rate tokens a second, at most burst saved.
-// Guarded by its owner's mutex.
-type bucket struct {
-	rate, burst float64
-	tokens      float64
-	last        time.Time
-}
-
-func (b *bucket) take(now time.Time) bool {
-	if b.last.IsZero() {
-		b.tokens = b.burst
-	} else {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/telechan/telechan/internal/ratelimit"
 )
 
 // Limits on the fields of a request.
@@ -27,9 +29,9 @@ type serverConn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	wmu    sync.Mutex // serialises writes
-	bucket tokenBucket
-	bearer grant // what the upgrade's Authorization header allows
+	wmu    sync.Mutex       // serialises writes
+	bucket ratelimit.Bucket // the connection's request rate
+	bearer grant            // what the upgrade's Authorization header allows
 
 	mu      sync.Mutex // guards held, watches and slots
 	held    map[string]heldLease
@@ -48,7 +50,7 @@ func newServerConn(s *Server, ws *websocket.Conn, remote string) *serverConn {
 	ws.SetReadLimit(s.opts.MaxMessageSize)
 	c := &serverConn{s: s, ws: ws, remote: remote, held: map[string]heldLease{}, watches: map[string]context.CancelFunc{}}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
-	c.bucket = newTokenBucket(s.opts.RequestRate, s.opts.RequestBurst)
+	c.bucket = ratelimit.New(s.opts.RequestRate, s.opts.RequestBurst)
 	return c
 }
 
@@ -64,7 +66,7 @@ func (c *serverConn) run() {
 			c.s.opts.Logger.Debug("registry: connection ends", "remote", c.remote, "err", err)
 			return
 		}
-		if !c.bucket.take(time.Now()) {
+		if !c.bucket.Take(time.Now()) {
 			c.ws.Close(websocket.StatusPolicyViolation, "too many requests")
 			return
 		}
@@ -204,26 +206,4 @@ func (c *serverConn) release() {
 	c.mu.Lock()
 	c.slots--
 	c.mu.Unlock()
-}
-
-// tokenBucket limits the request rate of one connection.
-type tokenBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func newTokenBucket(rate float64, burst int) tokenBucket {
-	return tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
-}
-
-func (b *tokenBucket) take(now time.Time) bool {
-	if !b.last.IsZero() {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }
