@@ -15,6 +15,25 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// demo runs Demo with cfg against a registry of its own and returns the
+// result and what it printed; it fails the test if the mission fails.
+func demo(t *testing.T, cfg Config) (Result, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	reg, err := exkit.StartRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	var buf bytes.Buffer
+	res, err := Demo(ctx, cfg, reg.Options(), exkit.NewWriter(&buf))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	return res, buf.String()
+}
+
 // fast is a link quick enough for tests that still has a bottleneck and a
 // delay.
 var fast = linkemu.Profile{Name: "fast", Bandwidth: 100_000_000, Delay: 2 * time.Millisecond}
@@ -23,25 +42,14 @@ var fast = linkemu.Profile{Name: "fast", Bandwidth: 100_000_000, Delay: 2 * time
 // every command and the stop are acknowledged, and the status watch ends
 // on the stopped rover.
 func TestDemo(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	reg, err := exkit.StartRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	var buf bytes.Buffer
-	res, err := Demo(ctx, Config{Frames: 2, FrameSize: 300 << 10, Link: fast}, reg.Options(), exkit.NewWriter(&buf))
-	if err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
-	}
+	res, out := demo(t, Config{Frames: 2, FrameSize: 300 << 10, Link: fast})
 	want := Result{Frames: 2, Acks: 4, Final: Status{Stopped: true, Heading: +15 - 5 + 10, FramesSent: 2, Commands: 3}}
 	if res != want {
-		t.Errorf("result %+v, want %+v\n%s", res, want, buf.String())
+		t.Errorf("result %+v, want %+v\n%s", res, want, out)
 	}
 	for _, s := range []string{"frame 2/2 [", "checksum ok", "EMERGENCY STOP (sent 50% into frame 2) arrived after", "rover: mission over: STOPPED"} {
-		if !strings.Contains(buf.String(), s) {
-			t.Errorf("output lacks %q:\n%s", s, buf.String())
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
 }
@@ -50,25 +58,14 @@ func TestDemo(t *testing.T) {
 // session resumes, the frame arrives whole, and the steering command sent
 // in the tunnel is acknowledged once the link is back.
 func TestTunnel(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	reg, err := exkit.StartRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	var buf bytes.Buffer
-	res, err := Demo(ctx, Config{Frames: 2, FrameSize: 300 << 10, Link: fast, Tunnel: 300 * time.Millisecond}, reg.Options(), exkit.NewWriter(&buf))
-	if err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
-	}
+	res, out := demo(t, Config{Frames: 2, FrameSize: 300 << 10, Link: fast, Tunnel: 300 * time.Millisecond})
 	want := Result{Frames: 2, Acks: 5, Final: Status{Stopped: true, Heading: +15 - 5 + 10 - 10, FramesSent: 2, Commands: 4}, Resumed: 1}
 	if res != want {
-		t.Errorf("result %+v, want %+v\n%s", res, want, buf.String())
+		t.Errorf("result %+v, want %+v\n%s", res, want, out)
 	}
 	for _, s := range []string{"entering a tunnel 40% into frame 2", "link down", "link back: session resumed, nothing lost", "in the tunnel) arrived after", "frame 2/2 ["} {
-		if !strings.Contains(buf.String(), s) {
-			t.Errorf("output lacks %q:\n%s", s, buf.String())
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
 }
