@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/telechan/telechan/internal/test/muxtest"
 	"github.com/telechan/telechan/mux"
@@ -181,5 +184,40 @@ func TestDialAddr(t *testing.T) {
 	c, _ := muxtest.WebSocketPair(t, nil)
 	if c.RemoteAddr().Network() != "websocket" || !strings.HasPrefix(c.RemoteAddr().String(), "ws://127.0.0.1:") {
 		t.Errorf("dialled session RemoteAddr = %v %v", c.RemoteAddr().Network(), c.RemoteAddr())
+	}
+}
+
+// TestTextMessageEndsSession: a peer that sends a text message where the
+// wire carries binary ones is told so (close status 1003) and its session
+// ends at once, with an error; the server's serve function returns.
+func TestTextMessageEndsSession(t *testing.T) {
+	ended := make(chan error, 1)
+	url, client := wsServer(t, mux.Handler(func(ctx context.Context, s *mux.Session) {
+		<-s.Done()
+		ended <- s.Err()
+	}, nil))
+	ctx := testCtx(t)
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	read := make(chan error, 1)
+	go func() { // reading, the peer answers the close handshake
+		_, _, err := ws.Read(ctx)
+		read <- err
+	}()
+	start := time.Now()
+	if err := ws.Write(ctx, websocket.MessageText, []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err == nil {
+		t.Fatal("the session ended without an error")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the session took %v to end", d)
+	}
+	if err := <-read; websocket.CloseStatus(err) != websocket.StatusUnsupportedData {
+		t.Fatalf("the peer read %v, want close status 1003", err)
 	}
 }
