@@ -176,7 +176,7 @@ func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *tran
 		cork:   cork,
 		done:   make(chan struct{}),
 	}
-	t.br = bufio.NewReaderSize(strictReader{t.nc}, 4<<10) // headers; payloads are read through
+	t.br = bufio.NewReaderSize(strictReader{t.nc}, 64) // headers; payloads are read through
 	return t
 }
 
@@ -232,30 +232,52 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		k := min(len(p), maxRsmChunk)
 		buf := getFrame(rsmHeader + k)
-		frame := *buf
-		frame[0] = rsmData
-		binary.BigEndian.PutUint32(frame[1:], uint32(k))
-		copy(frame[rsmHeader:], p[:k])
+		copy((*buf)[rsmHeader:], p[:k])
 		p = p[k:]
-		c.mu.Lock()
-		for !c.closed && c.replayed > 0 && c.replayed+cap(frame) > c.max {
-			c.cond.Wait()
-		}
-		if c.closed {
-			err := c.err
-			c.mu.Unlock()
+		if err := c.queue(buf); err != nil {
 			return 0, err
-		}
-		c.replay = append(c.replay, segment{frame, c.sent, buf})
-		c.replayed += cap(frame)
-		c.sent += uint64(k)
-		tr := c.tr
-		c.mu.Unlock()
-		if tr != nil {
-			c.pump(tr)
 		}
 	}
 	return n, nil
+}
+
+// writeFrame is Write for a message msgConn gathered in buf, after room
+// for the Data frame's header: the buffer is handed over rather than
+// copied (it is given back to its pool once acknowledged).
+func (c *resumeConn) writeFrame(buf *[]byte) error {
+	if len(*buf)-rsmHeader > maxRsmChunk {
+		_, err := c.Write((*buf)[rsmHeader:])
+		putFrame(buf)
+		return err
+	}
+	return c.queue(buf)
+}
+
+// queue appends to the stream the payload of the frame in buf, after its
+// header's room, and writes it if a transport is up.
+func (c *resumeConn) queue(buf *[]byte) error {
+	frame := *buf
+	k := len(frame) - rsmHeader
+	frame[0] = rsmData
+	binary.BigEndian.PutUint32(frame[1:], uint32(k))
+	c.mu.Lock()
+	for !c.closed && c.replayed > 0 && c.replayed+cap(frame) > c.max {
+		c.cond.Wait()
+	}
+	if c.closed {
+		err := c.err
+		c.mu.Unlock()
+		return err
+	}
+	c.replay = append(c.replay, segment{frame, c.sent, buf})
+	c.replayed += cap(frame)
+	c.sent += uint64(k)
+	tr := c.tr
+	c.mu.Unlock()
+	if tr != nil {
+		c.pump(tr)
+	}
+	return nil
 }
 
 // pump writes to tr what it has not carried yet of the stream, and an
@@ -263,6 +285,17 @@ func (c *resumeConn) Write(p []byte) (int, error) {
 func (c *resumeConn) pump(tr *transport) {
 	tr.wmu.Lock()
 	defer tr.wmu.Unlock()
+	// On a dialled transport, the messages of one round leave in one
+	// system call (up to maxCorked bytes): a message per frame costs
+	// nothing then, and a frame is never copied to be gathered.
+	corked := 0
+	defer func() {
+		if corked > 0 {
+			if err := tr.cork.uncork(); err != nil {
+				c.transportFailed(tr, err)
+			}
+		}
+	}()
 	for {
 		c.mu.Lock()
 		if c.tr != tr || tr.dead {
@@ -301,7 +334,16 @@ func (c *resumeConn) pump(tr *transport) {
 			return
 		}
 		c.mu.Unlock()
-		if err := tr.write(msg); err != nil {
+		if tr.cork != nil && corked == 0 {
+			tr.cork.cork()
+		}
+		_, err := tr.nc.Write(msg)
+		if tr.cork != nil {
+			if corked += len(msg); err == nil && corked >= maxCorked {
+				corked, err = 0, tr.cork.uncork()
+			}
+		}
+		if err != nil {
 			c.transportFailed(tr, err)
 			return
 		}
@@ -311,6 +353,9 @@ func (c *resumeConn) pump(tr *transport) {
 		c.mu.Unlock()
 	}
 }
+
+// maxCorked bounds what pump gathers under a transport's cork.
+const maxCorked = 64 << 10
 
 // ackFrame appends to b an Ack frame of everything received, and notes it
 // sent. Call with c.mu and tr.wmu held.
@@ -367,8 +412,11 @@ func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
 	if tr.left == 0 {
 		return 0, c.readHeader(tr)
 	}
-	k := min(tr.left, len(p))
-	if _, err := io.ReadFull(tr.br, p[:k]); err != nil {
+	// One read, not a full one: what bufio holds, or straight from the
+	// transport when it holds nothing. Filling p to the brim would refill
+	// bufio for the last few bytes, a system call of its own per frame.
+	k, err := tr.br.Read(p[:min(tr.left, len(p))])
+	if err != nil {
 		return 0, err
 	}
 	c.mu.Lock()

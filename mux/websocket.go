@@ -71,6 +71,9 @@ func dialResumableSession(ctx context.Context, url string, o *Options) (*Session
 // cancels it.
 func overResumable(ctx context.Context, cancel context.CancelFunc, rc *resumeConn, remote net.Addr, client bool, o *Options) (*Session, error) {
 	conn := newMsgConnOver(rc, func() { rc.fail(net.ErrClosed) }, rc.Close, o.msgHook)
+	if o.msgHook == nil { // a hook watches the messages: they go through it
+		conn.rc = rc
+	}
 	s, err := newSessionOver(ctx, cancel, conn, rc, remote, client, o)
 	if err != nil {
 		conn.Close()

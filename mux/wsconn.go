@@ -40,10 +40,20 @@ type msgConn struct {
 	// message is gathered there and written at once (see corkConn).
 	cork *corkConn
 
-	mu        sync.Mutex
-	room      sync.Cond // signalled when pending shrinks or err is set
-	pending   []byte    // gathered bytes; the first whole of them are whole frames
-	whole     int
+	// rc, when set, is the resumeConn under Conn, and messages are handed
+	// to it rather than copied (see gather).
+	rc *resumeConn
+
+	mu      sync.Mutex
+	room    sync.Cond // signalled when pending shrinks or err is set
+	pending []byte    // gathered bytes; the first whole of them are whole frames
+	whole   int
+	// With rc: pending is in the pooled frame pbuf, after room for the
+	// Data frame's header, and ready holds messages sealed before they
+	// were written (readyLen bytes), oldest first.
+	pbuf      *[]byte
+	ready     []*[]byte
+	readyLen  int
 	need      int       // body bytes still expected for the frame being gathered
 	spare     []byte    // the buffer of the last message written, for reuse
 	flushing  bool      // a write is under way (a flusher runs, or Write writes)
@@ -60,18 +70,99 @@ type msgConn struct {
 // flusher: enough for several large frames.
 const maxPending = 512 << 10
 
-// writeMessage writes p as one WebSocket message.
-func (c *msgConn) writeMessage(p []byte) (int, error) {
-	if c.cork == nil {
-		return c.Conn.Write(p)
+// writeMessage writes msg, which take returned with buf, as one message:
+// with rc, it hands buf over.
+func (c *msgConn) writeMessage(msg []byte, buf *[]byte) error {
+	if c.rc != nil {
+		return c.rc.writeFrame(buf)
 	}
-	c.cork.cork()
-	n, err := c.Conn.Write(p)
-	if uerr := c.cork.uncork(); err == nil && uerr != nil {
-		return 0, uerr
+	if c.cork != nil {
+		c.cork.cork()
 	}
-	return n, err
+	_, err := c.Conn.Write(msg)
+	if c.cork != nil {
+		if uerr := c.cork.uncork(); err == nil {
+			err = uerr
+		}
+	}
+	return err
 }
+
+// hasWhole reports whether a message is ready to be written. Call with
+// c.mu held.
+func (c *msgConn) hasWhole() bool { return c.whole > 0 || len(c.ready) > 0 }
+
+// take removes the next message to write from what was gathered: the
+// oldest sealed one, or the whole frames gathered; with rc, buf is the
+// pooled frame it is in. Call with c.mu held, when hasWhole.
+func (c *msgConn) take() (msg []byte, buf *[]byte) {
+	if c.rc == nil {
+		msg = c.pending[:c.whole]
+		c.pending = append(c.spare[:0], c.pending[c.whole:]...)
+		c.whole, c.spare = 0, nil
+		return msg, nil
+	}
+	if len(c.ready) > 0 {
+		buf = c.ready[0]
+		c.ready[0] = nil
+		c.ready = c.ready[1:]
+		c.readyLen -= len(*buf)
+		return *buf, buf
+	}
+	buf, rest := c.pbuf, c.pending[c.whole:]
+	*buf = c.pending[:c.whole]
+	c.pbuf, c.pending, c.whole = nil, nil, 0
+	if len(rest) > 0 {
+		c.gather(rest) // the start of a frame: its header, usually
+	}
+	return *buf, buf
+}
+
+// recycle keeps msg's buffer, once written, for the next message. Call
+// with c.mu held.
+func (c *msgConn) recycle(msg []byte) {
+	if c.rc == nil && cap(msg) <= maxPending {
+		c.spare = msg[:0]
+	}
+}
+
+// gather appends p to pending. Without rc, append does. With rc, pending
+// is a Data frame of the resumed stream, in a pooled buffer that the
+// resumeConn keeps until the peer has acknowledged it, so the bytes are
+// copied once here and never again: a frame too small for p is replaced
+// by one of a larger size class while what it holds is short, and sealed
+// as a message of its own (ready) once it holds much.
+func (c *msgConn) gather(p []byte) {
+	if c.rc == nil {
+		c.pending = append(c.pending, p...)
+		return
+	}
+	if c.pbuf != nil && len(c.pending)+len(p) <= cap(c.pending) {
+		c.pending = append(c.pending, p...)
+		return
+	}
+	var keep []byte // what moves to the new frame, after its header room
+	old := c.pbuf
+	if old != nil && c.whole >= sealAt {
+		*old = c.pending[:c.whole]
+		c.ready = append(c.ready, old)
+		c.readyLen += c.whole
+		keep, old, c.whole = c.pending[c.whole:], nil, 0
+	} else if old != nil {
+		keep = c.pending[rsmHeader:] // at the same offset: whole stays true
+	}
+	buf := getFrame(rsmHeader + len(keep) + len(p))
+	n := rsmHeader + copy((*buf)[rsmHeader:], keep)
+	if old != nil {
+		putFrame(old)
+	}
+	c.pbuf = buf
+	c.pending = append((*buf)[:n], p...)
+}
+
+// sealAt is how many bytes of whole frames a pooled pending frame holds
+// before gather seals it rather than copying them to a larger one.
+const sealAt = 16 << 10
 
 // newMsgConn wraps ws for a session whose lifetime context is ctx; cancel
 // must cancel ctx. hook, if not nil, wraps the message-per-Write connection
@@ -99,7 +190,7 @@ func newMsgConnOver(nc net.Conn, kill func(), end func() error, hook func(net.Co
 
 func (c *msgConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
-	for c.err == nil && len(c.pending) >= maxPending {
+	for c.err == nil && len(c.pending)+c.readyLen >= maxPending {
 		c.room.Wait()
 	}
 	if c.err != nil || c.closing {
@@ -110,7 +201,7 @@ func (c *msgConn) Write(p []byte) (int, error) {
 		c.mu.Unlock()
 		return 0, err
 	}
-	c.pending = append(c.pending, p...)
+	c.gather(p)
 	if c.need == 0 {
 		if body, ok := dataHeaderAlone(p); ok {
 			c.need = int(body) // the body follows in later Writes
@@ -120,29 +211,29 @@ func (c *msgConn) Write(p []byte) (int, error) {
 	} else if c.need -= min(len(p), c.need); c.need == 0 {
 		c.whole = len(c.pending)
 	}
-	if c.whole == 0 || c.flushing {
+	if !c.hasWhole() || c.flushing {
 		c.mu.Unlock()
 		return len(p), nil
 	}
 	now := time.Now()
-	if c.whole == len(c.pending) && now.Sub(c.lastWrite) > busyGap {
+	if c.whole == len(c.pending) && len(c.ready) == 0 && now.Sub(c.lastWrite) > busyGap {
 		// The connection was idle: write here, at once, rather than hand
 		// the frame to a flusher. Frames that follow this one closely
 		// will go through the flusher and leave together.
-		msg := c.pending
-		c.pending, c.whole, c.flushing = c.spare[:0], 0, true
+		msg, buf := c.take()
+		c.flushing = true
 		c.mu.Unlock()
-		_, err := c.writeMessage(msg)
+		err := c.writeMessage(msg, buf)
 		c.mu.Lock()
 		c.lastWrite = time.Now()
-		c.spare = msg[:0]
+		c.recycle(msg)
 		c.flushing = false
 		if err != nil {
 			c.fail(err)
 		}
 		c.room.Broadcast()
 		err = c.err
-		start := err == nil && c.whole > 0
+		start := err == nil && c.hasWhole()
 		if start {
 			c.flushing = true
 			c.wg.Add(1)
@@ -183,19 +274,15 @@ func (c *msgConn) fail(err error) {
 func (c *msgConn) flush() {
 	defer c.wg.Done()
 	c.mu.Lock()
-	for c.whole > 0 && c.err == nil {
-		msg := c.pending[:c.whole]
-		c.pending = append(c.spare[:0], c.pending[c.whole:]...)
-		c.whole, c.spare = 0, nil
+	for c.hasWhole() && c.err == nil {
+		msg, buf := c.take()
 		c.mu.Unlock()
-		_, err := c.writeMessage(msg)
+		err := c.writeMessage(msg, buf)
 		c.mu.Lock()
 		c.lastWrite = time.Now()
+		c.recycle(msg)
 		if err != nil {
 			c.fail(err)
-		}
-		if cap(msg) <= maxPending {
-			c.spare = msg[:0]
 		}
 		c.room.Broadcast()
 	}
