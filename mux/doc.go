@@ -90,9 +90,11 @@
 //
 // # Goroutines and concurrency
 //
-// A Session is safe for concurrent use. It runs yamux's reader and writer
-// goroutines, a keepalive goroutine, and a watcher that settles Err; Close
-// waits for all of them. A Stream allows one Read and one Write at a time to
+// A Session is safe for concurrent use. While idle it runs yamux's reader
+// and writer goroutines and nothing else: the keepalive pings from a timer,
+// the end is settled by a goroutine started when yamux shuts down, and
+// [Session.NotifyAccept] lets a server of streams wait for none in Accept.
+// Close waits for all of them. A Stream allows one Read and one Write at a time to
 // run concurrently (concurrent Writes are serialised).
 //
 // # Testing

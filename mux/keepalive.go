@@ -19,31 +19,34 @@ import (
 // fail (one timeout to get the ping out, another for the answer). This one is
 // waited for by Session.Close and bounds detection to
 // KeepAliveInterval+KeepAliveTimeout.
+//
+// It runs as the function of the timer s.ka, in a goroutine of its own only
+// while it works, counted in s.wg then; each run arms the timer for the
+// next unless the session is ending.
 func (s *Session) keepalive() {
-	defer s.wg.Done()
-	t := time.NewTimer(s.opts.KeepAliveInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ys.CloseChan():
-			return
-		case <-t.C:
-		}
-		if rc := s.resume; rc != nil && !rc.connected() {
-			t.Reset(s.opts.KeepAliveInterval)
-			continue
-		}
-		if err := s.ping(); err != nil {
-			if rc := s.resume; rc != nil && errors.Is(err, errKeepAlive) {
-				rc.dropTransport(err)
-				t.Reset(s.opts.KeepAliveInterval)
-				continue
-			}
-			s.fail(err)
-			return
-		}
-		t.Reset(s.opts.KeepAliveInterval)
+	s.mu.Lock()
+	if s.closing || s.ended {
+		s.mu.Unlock()
+		return
 	}
+	s.wg.Add(1) // before Close's Wait: Close sets closing under s.mu first
+	s.mu.Unlock()
+	defer s.wg.Done()
+	if rc := s.resume; rc == nil || rc.connected() {
+		if err := s.ping(); err != nil {
+			rc := s.resume
+			if rc == nil || !errors.Is(err, errKeepAlive) {
+				s.fail(err)
+				return
+			}
+			rc.dropTransport(err)
+		}
+	}
+	s.mu.Lock()
+	if !s.closing && !s.ended {
+		s.ka.Reset(s.opts.KeepAliveInterval)
+	}
+	s.mu.Unlock()
 }
 
 // ping sends one yamux ping and waits at most KeepAliveTimeout for the

@@ -283,7 +283,7 @@ func (o *Options) validate() error {
 	return nil
 }
 
-// keepAlive reports whether the keepalive goroutine should run.
+// keepAlive reports whether the keepalive should ping.
 func (o *Options) keepAlive() bool { return o.KeepAliveInterval > 0 }
 
 // resumable reports whether WebSocket sessions resume.

@@ -37,9 +37,9 @@ import (
 // or yamux's send loop), one at a time per transport under transport.wmu.
 // An acknowledgement that nothing else carries is sent by a timer's
 // function (ackNow), which runs only while one is owed: an idle session
-// has no goroutine of its own here. On a client, one redialer
-// (resume_client.go) for the life of the conn. Close waits for all of
-// them.
+// has no goroutine of its own here. On a client, a redialer
+// (resume_client.go) from the transport going down until it is back.
+// Close waits for all of them.
 //
 // Locking: rc.mu guards everything but a transport's write side
 // (transport.wmu, taken first, never while holding rc.mu). Neither is held
@@ -116,8 +116,10 @@ type resumeConn struct {
 	done     chan struct{} // closed once the stream has ended
 
 	wg sync.WaitGroup // ackNow while it runs, the redialer
-	// redial is kicked when the transport goes down (client only).
-	redial chan struct{}
+	// redial, on a client, brings the transport back before the deadline
+	// (resume_client.go); the redialer runs it while redialing is set.
+	redial    func(deadline time.Time)
+	redialing bool
 }
 
 func newResumeConn(client bool, o *Options, tok token) *resumeConn {
@@ -127,9 +129,6 @@ func newResumeConn(client bool, o *Options, tok token) *resumeConn {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.cond.L = &c.mu
-	if client {
-		c.redial = make(chan struct{}, 1)
-	}
 	return c
 }
 
@@ -662,12 +661,7 @@ func (c *resumeConn) transportFailed(tr *transport, err error) {
 	if onChange != nil {
 		onChange(Reconnecting)
 	}
-	if c.redial != nil {
-		select {
-		case c.redial <- struct{}{}:
-		default:
-		}
-	}
+	c.startRedialer()
 }
 
 // dropTransport takes the current transport down (the keepalive found it
@@ -721,12 +715,6 @@ func (c *resumeConn) fail(err error) {
 	c.mu.Unlock()
 	if tr != nil {
 		tr.kill()
-	}
-	if c.redial != nil {
-		select {
-		case c.redial <- struct{}{}:
-		default:
-		}
 	}
 	if onChange != nil {
 		onChange(Lost)

@@ -75,8 +75,7 @@ func dialResumable(ctx, life context.Context, url string, o *Options) (*resumeCo
 		tr.kill()
 		return nil, nil, nil, err
 	}
-	rc.wg.Add(1)
-	go rc.redialer(life, url, o)
+	rc.redial = func(deadline time.Time) { rc.resume(life, url, o, deadline) }
 	return rc, nil, nil, nil
 }
 
@@ -92,20 +91,35 @@ const (
 	maxDialTime = 10 * time.Second
 )
 
-// redialer brings the connection back each time it goes down, until the
-// stream ends.
-func (c *resumeConn) redialer(life context.Context, url string, o *Options) {
+// startRedialer starts the redialer on a client whose transport went
+// down, unless it runs already or the stream has ended.
+func (c *resumeConn) startRedialer() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.redial == nil || c.redialing || c.closed {
+		return
+	}
+	c.redialing = true
+	c.wg.Add(1) // before Close's Wait: fail sets closed under c.mu first
+	go c.redialer()
+}
+
+// redialer brings the connection back, and again if it went down while
+// being brought back, then ends: a connection that is up has no redialer.
+func (c *resumeConn) redialer() {
 	defer c.wg.Done()
-	for range c.redial {
+	for {
 		c.mu.Lock()
-		closed, up, since := c.closed, c.tr != nil, c.downAt
-		c.mu.Unlock()
-		if closed {
+		if c.closed || c.tr != nil {
+			// transportFailed clears tr under c.mu before it calls
+			// startRedialer, which finds redialing false from here on.
+			c.redialing = false
+			c.mu.Unlock()
 			return
 		}
-		if !up {
-			c.resume(life, url, o, since.Add(c.grace))
-		}
+		deadline := c.downAt.Add(c.grace)
+		c.mu.Unlock()
+		c.redial(deadline)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/yamux"
 )
@@ -16,10 +17,12 @@ import (
 //
 //   - yamux's receive loop and send loop, started by yamux.Client/Server.
 //     yamux.Session.Close closes the connection and waits for both loops.
-//   - watch: waits for yamux to shut down (for any reason), settles Err,
-//     cancels the session context and closes Done.
-//   - keepalive (unless disabled) and, while a ping is out, one ping
-//     goroutine (keepalive.go).
+//   - watch, started when yamux closes the connection as it shuts down
+//     (for any reason): settles Err, cancels the session context and
+//     closes Done. An open session has no goroutine waiting for its end.
+//   - keepalive (unless disabled): a timer whose function pings and, while
+//     the ping is out, one ping goroutine (keepalive.go). Between pings,
+//     no goroutine.
 //   - one opener per Session.Open call whose context can be cancelled,
 //     until yamux has opened the stream.
 //   - short-lived goroutines yamux starts to answer the peer's pings.
@@ -54,11 +57,11 @@ import (
 // a net.Conn, carrying any number of [Stream]s opened by either side. Make one
 // with [Dial], [Accept], [Handler], [Client], [Server] or [Pipe].
 //
-// All methods are safe for concurrent use. A Session runs these goroutines
-// until it ends: yamux's reader and writer, a keepalive pinger (unless
-// disabled), and a watcher that settles [Session.Err] and closes
-// [Session.Done]; plus, briefly, one per [Session.Open] waiting with a
-// cancellable context. They all end when the session ends, and
+// All methods are safe for concurrent use. An idle Session runs two
+// goroutines, yamux's reader and writer; briefly, it also runs a keepalive
+// ping (a timer starts it), one per [Session.Open] waiting with a
+// cancellable context, and, at its end, one that settles [Session.Err] and
+// closes [Session.Done]. They all end when the session ends, and
 // [Session.Close] waits for them. Close a session when done with it, even
 // after it was lost.
 type Session struct {
@@ -83,6 +86,14 @@ type Session struct {
 	err     error // final error, set once when the session ends
 	cause   error // first failure seen; reported with ErrLost
 	closing bool  // Close has begun: start no more tracked goroutines
+	ended   bool  // yamux has closed the connection: watch runs
+	// onAccept is NotifyAccept's function. early counts the streams told
+	// of before it was set less those accepted before it was set: below
+	// zero when an Accept took a stream before its notice came.
+	onAccept func()
+	early    int
+	endTold  bool        // onAccept was told of the end
+	ka       *time.Timer // the keepalive's, or nil
 
 	// resume is the stream under yamux of a resumable session, or nil.
 	resume *resumeConn
@@ -125,7 +136,7 @@ func newSessionOver(ctx context.Context, cancel context.CancelFunc, conn net.Con
 	if w, ok := conn.(interface{ wait() }); ok {
 		s.flushers = w.wait
 	}
-	tc := &trackConn{Conn: conn, t: s.track, onError: s.noteCause}
+	tc := &trackConn{Conn: conn, t: s.track, onError: s.noteCause, onClose: s.ending, onIncoming: s.incoming}
 	start := yamux.Server
 	if client {
 		start = yamux.Client
@@ -140,20 +151,33 @@ func newSessionOver(ctx context.Context, cancel context.CancelFunc, conn net.Con
 		cancel()
 		return nil, fmt.Errorf("mux: %w", err)
 	}
+	s.mu.Lock()
 	s.ys = ys
-	s.wg.Add(1)
-	go s.watch()
-	if o.keepAlive() {
-		s.wg.Add(1)
-		go s.keepalive()
+	if o.keepAlive() && !s.ended {
+		s.ka = time.AfterFunc(o.KeepAliveInterval, s.keepalive)
 	}
+	s.mu.Unlock()
 	return s, nil
 }
 
-// watch waits for yamux to shut down and settles the session's end.
+// ending is told that yamux is closing the connection as it shuts down
+// (Close, a failed read or write, the keepalive): it stops the keepalive
+// and starts watch. yamux calls it once, under its shutdown lock, so a
+// concurrent Close cannot reach its Wait before the Add here.
+func (s *Session) ending() {
+	s.mu.Lock()
+	s.ended = true
+	if s.ka != nil {
+		s.ka.Stop()
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.watch()
+}
+
+// watch settles the session's end once yamux is shutting down.
 func (s *Session) watch() {
 	defer s.wg.Done()
-	<-s.ys.CloseChan()
 	if s.flushers != nil {
 		s.flushers() // yamux closed the connection: the flusher is ending
 	}
@@ -163,6 +187,62 @@ func (s *Session) watch() {
 	s.cancel()
 	s.track.signalAll()
 	close(s.done)
+	s.mu.Lock()
+	f := s.onAccept
+	tell := f != nil && !s.endTold
+	s.endTold = s.endTold || tell
+	s.mu.Unlock()
+	if tell {
+		f()
+	}
+}
+
+// NotifyAccept arranges for f to be called once for each stream the peer
+// opens, when it is ready to be taken with Accept (which then returns it
+// at once), and once more when the session has ended (Accept then returns
+// the error); streams already waiting are told of at once. With it, a
+// server of streams needs no goroutine blocked in Accept while none
+// arrives. f runs on the session's reader goroutine and must not block;
+// it is usually a counter and a worker started on demand. If yamux turned
+// a stream away (its accept backlog full), f was told of it all the same,
+// and an Accept for it waits for the next stream. Call NotifyAccept once,
+// and from then on call Accept only as f says.
+func (s *Session) NotifyAccept(f func()) {
+	s.mu.Lock()
+	s.onAccept = f
+	n := max(s.early, 0)
+	s.early -= n
+	end := false
+	select {
+	case <-s.done:
+		end = !s.endTold
+		s.endTold = true
+	default:
+	}
+	s.mu.Unlock()
+	for range n {
+		f()
+	}
+	if end {
+		f()
+	}
+}
+
+// incoming is told by the reader of n streams queued for Accept.
+func (s *Session) incoming(n int) {
+	s.mu.Lock()
+	f := s.onAccept
+	s.early += n
+	if f == nil {
+		n = 0
+	} else {
+		n = max(s.early, 0)
+		s.early -= n
+	}
+	s.mu.Unlock()
+	for range n {
+		f()
+	}
 }
 
 // Open opens a new stream to the peer. The peer receives it from
@@ -230,6 +310,11 @@ func (s *Session) Accept(ctx context.Context) (*Stream, error) {
 	if err != nil {
 		return nil, s.sessionError(err)
 	}
+	s.mu.Lock()
+	if s.onAccept == nil {
+		s.early-- // its notice may not have come yet: incoming evens it out
+	}
+	s.mu.Unlock()
 	return s.newStream(ys, nil, false)
 }
 

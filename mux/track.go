@@ -25,10 +25,29 @@ type trackConn struct {
 	net.Conn
 	t       *tracker
 	onError func(error)
-	rd, wr  frameScanner
+	// onClose is called when yamux closes the connection, which it does
+	// once, as it shuts down, before closing it.
+	onClose func()
+	// onIncoming is told of n streams the peer opened that yamux has
+	// queued for Accept (see Read).
+	onIncoming func(n int)
+	rd, wr     frameScanner
+}
+
+// Close tells onClose that yamux is shutting down, then closes the
+// connection.
+func (c *trackConn) Close() error {
+	c.onClose()
+	return c.Conn.Close()
 }
 
 func (c *trackConn) Read(p []byte) (int, error) {
+	// yamux asks for more bytes only once it has handled every whole
+	// frame it read before, so the streams whose SYN came in earlier
+	// reads are in its accept queue now.
+	if n := c.t.synsIn.Swap(0); n > 0 {
+		c.onIncoming(int(n))
+	}
 	if c.rd.boundary() {
 		// Between two of the peer's frames: hand yamux the streams to
 		// forget, if any (guard.go).
@@ -118,6 +137,7 @@ type tracker struct {
 	halfCloseTimeout time.Duration // negative: never forget
 	peerLimit        int           // most streams the peer may hold open
 	pendingPings     atomic.Int64  // ping answers yamux owes the peer
+	synsIn           atomic.Int64  // streams the peer opened, not told yet (trackConn.Read)
 	peerStreams      atomic.Int64  // live streams the peer opened
 	forgotten        atomic.Int64  // streams forgotten so far
 }
@@ -180,6 +200,7 @@ func (t *tracker) start(h header, in bool) {
 		t.streams[h.id] = &wireState{byPeer: in}
 		if in {
 			t.peerStreams.Add(1)
+			t.synsIn.Add(1)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package rch_test
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,35 @@ func TestIdleChannelsKeepNoGoroutine(t *testing.T) {
 		after := settledGoroutines(t, before)
 		if after > before {
 			t.Fatalf("%d idle remote channels hold %d goroutines (%d before, %d after)", n, after-before, before, after)
+		}
+	})
+}
+
+// TestIdleConnectionWaitsInNoGoroutine: a connection that has carried a
+// value and sits idle runs yamux's reader and writer on each side and
+// nothing else of telechan: no goroutine waits in Accept for the peer's
+// streams, none for the keepalive's next ping, none for the session's end
+// (so a server holds thousands of idle robots cheaply).
+func TestIdleConnectionWaitsInNoGoroutine(t *testing.T) {
+	rchtest.Each(t, func(t *testing.T, e rchtest.Env) {
+		ctx := rchtest.Ctx(t)
+		a, b := rchtest.Connect[int, int](t, e, nil, nil)
+		if err := a.Send(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+		settledGoroutines(t, -1)
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		for _, fn := range []string{"mux.(*Session).Accept", "mux.(*Session).keepalive", "mux.(*Session).watch", "core.(*Conn).acceptor", "(*resumeConn).redialer"} {
+			if strings.Contains(stacks, fn) {
+				t.Errorf("an idle connection has a goroutine in %s", fn)
+			}
+		}
+		if t.Failed() {
+			t.Log(stacks)
 		}
 	})
 }

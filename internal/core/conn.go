@@ -6,8 +6,9 @@
 //
 // # Ownership
 //
-// A Conn owns every goroutine that touches its streams: the accept loop,
-// one short-lived goroutine per port stream the peer opens (bounded by
+// A Conn owns every goroutine that touches its streams: the acceptor
+// while streams the peer opened wait (none while none arrives, see
+// Conn.incoming), one short-lived goroutine per port stream (bounded by
 // Config.MaxPortOpens) and the workers of the channels bound to it (a
 // reader while a port's stream has frames to read, a writer while its
 // queue has items to write; none while the channel is idle, see worker).
@@ -66,6 +67,12 @@ type Conn struct {
 	nextPort uint32
 	closing  bool
 	workers  Workers // every goroutine c owns; see goroutine
+	// owed counts the streams the session told of that the acceptor has
+	// not taken; accepting, whether it runs. portOpens bounds the port
+	// headers read at once.
+	owed      int
+	accepting bool
+	portOpens chan struct{}
 
 	closeOnce sync.Once
 }
@@ -84,6 +91,7 @@ func newConn(sess *mux.Session, cfg Config, cd codec.Codec, peerMax uint32) *Con
 		cancel:  cancel,
 		offers:  make(map[uint32]Link),
 	}
+	c.portOpens = make(chan struct{}, cfg.MaxPortOpens)
 	if peerMax == 0 {
 		c.sendMax = cfg.MaxItemSize
 	}
@@ -119,7 +127,7 @@ func (c *Conn) lost() error { return disconnected(c.Err()) }
 
 // start begins serving the peer's port streams.
 func (c *Conn) start() {
-	c.goroutine(c.acceptLoop)
+	c.sess.NotifyAccept(c.incoming)
 }
 
 // Close shuts the connection down: the session is closed, every channel on
@@ -156,11 +164,36 @@ func (c *Conn) shutdown(cause error) {
 	}
 }
 
-// acceptLoop hands each stream the peer opens to servePort. It ends, and
-// shuts c down, when the session ends.
-func (c *Conn) acceptLoop() {
-	sem := make(chan struct{}, c.cfg.MaxPortOpens)
+// incoming is told by the session of a stream the peer opened, or of the
+// session's end: the acceptor takes it, started if it is not running. It
+// runs on the session's reader goroutine and does not block.
+func (c *Conn) incoming() {
+	c.mu.Lock()
+	c.owed++
+	start := !c.accepting
+	c.accepting = true
+	c.mu.Unlock()
+	if start && !c.goroutine(c.acceptor) {
+		c.mu.Lock()
+		c.accepting = false
+		c.mu.Unlock()
+	}
+}
+
+// acceptor hands each stream the peer opened to servePort, as many as the
+// session told of, then ends: an idle connection has no goroutine waiting
+// for streams. At most MaxPortOpens port headers are read at once. When
+// the session has ended, it shuts c down.
+func (c *Conn) acceptor() {
 	for {
+		c.mu.Lock()
+		if c.owed == 0 {
+			c.accepting = false
+			c.mu.Unlock()
+			return
+		}
+		c.owed--
+		c.mu.Unlock()
 		st, err := c.sess.Accept(c.ctx)
 		if err != nil {
 			if c.ctx.Err() == nil {
@@ -169,12 +202,12 @@ func (c *Conn) acceptLoop() {
 			return
 		}
 		select {
-		case sem <- struct{}{}:
+		case c.portOpens <- struct{}{}:
 		case <-c.ctx.Done():
 			st.Close()
 			return
 		}
-		if !c.goroutine(func() { c.servePort(st, sem) }) {
+		if !c.goroutine(func() { c.servePort(st, c.portOpens) }) {
 			st.Close()
 			return
 		}
