@@ -23,6 +23,10 @@ type Config struct {
 	// Channels is how many idle channels, and Conns how many idle
 	// connections, the memory figures open.
 	Channels, Conns int
+
+	// BusyConns is how many connections the many-connections call figure
+	// spreads its calls over.
+	BusyConns int
 }
 
 // HOLConfig sizes one head-of-line measurement: Warmup lets the bulk
@@ -40,6 +44,7 @@ func Full() Config {
 		FourG:       HOLConfig{Warmup: 3 * time.Second, Unloaded: 1500 * time.Millisecond, Loaded: 4 * time.Second},
 		CodecWindow: time.Second,
 		Channels:    2000, Conns: 200,
+		BusyConns: 1000,
 	}
 }
 
@@ -52,6 +57,7 @@ func Quick() Config {
 		FourG:       HOLConfig{Warmup: 2500 * time.Millisecond, Unloaded: 700 * time.Millisecond, Loaded: 2500 * time.Millisecond},
 		CodecWindow: 200 * time.Millisecond,
 		Channels:    500, Conns: 50,
+		BusyConns: 200,
 	}
 }
 
@@ -64,5 +70,6 @@ func Tiny() Config {
 		FourG:       HOLConfig{Warmup: 150 * time.Millisecond, Unloaded: 50 * time.Millisecond, Loaded: 150 * time.Millisecond},
 		CodecWindow: 10 * time.Millisecond,
 		Channels:    20, Conns: 3,
+		BusyConns: 4,
 	}
 }

@@ -30,6 +30,7 @@ const (
 	unitRate   = "calls/s"
 	unitMs     = "ms"
 	unitNs     = "ns"
+	unitUs     = "µs"
 	unitBytes  = "bytes"
 	unitCount  = "goroutines"
 	unitAllocs = "allocs/call"

@@ -30,6 +30,7 @@ func suite() []measurement {
 	ms = append(ms, bulkSteps()...)
 	ms = append(ms, streamSteps()...)
 	ms = append(ms, rpcSteps()...)
+	ms = append(ms, connsSteps()...)
 	ms = append(ms, holSteps()...)
 	ms = append(ms, codecSteps()...)
 	ms = append(ms, memSteps()...)

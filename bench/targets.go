@@ -31,6 +31,7 @@ var targets = []target{
 	{figure: "rpc.lan.c64.rate", against: "peer.grpc.unary.c64.rate", factor: 2},
 	{figure: "rpc.lan.c1024.rate", against: "peer.grpc.unary.c1024.rate", factor: 2},
 	{figure: "rpc.lan.c1.allocs", bound: 30, atMost: true},
+	{figure: "conns.many.cpu.us", against: "conns.one.cpu.us", factor: 1.3, atMost: true},
 	{figure: "bulk.lan.streams8.mbps", against: "bulk.lan.streams1.mbps", factor: 0.9},
 	{figure: "bulk.lan.streams64.mbps", against: "bulk.lan.streams1.mbps", factor: 0.9},
 	{figure: "bulk.lan.streams8.mbps", against: "peer.yamux.streams8.mbps", factor: 1},

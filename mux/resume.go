@@ -59,11 +59,15 @@ const (
 	// maxRsmChunk bounds one Data frame.
 	maxRsmChunk = 256 << 10
 	// An acknowledgement rides on the next small Data frame going the
-	// other way (yamux's window updates are one every 128 KiB read); it
-	// goes out on its own at once after an eighth of the replay buffer
-	// received unacknowledged (see ackEveryFor), and otherwise within
-	// defaultAckDelay.
+	// other way (yamux's window updates are one every 128 KiB read, a
+	// call's reply goes back anyway); it goes out on its own at once after
+	// an eighth of the replay buffer received unacknowledged (see
+	// ackEveryFor), within defaultAckDelay after an eighth of that, and
+	// otherwise within ackIdle: a call now and then on each of many
+	// connections then costs no message of its own for its ack, while the
+	// peer's replay buffer holds at most a second of a trickle.
 	defaultAckDelay = 5 * time.Millisecond
+	ackIdle         = time.Second
 	// piggyback bounds a Data frame an acknowledgement is copied in front
 	// of, so that both go in one WebSocket message; a larger frame is
 	// written as it is, and the acknowledgement waits for the next small
@@ -156,11 +160,14 @@ type transport struct {
 	dead bool       // guarded by resumeConn.mu
 	left int        // bytes of the Data frame under way still to read; the reader's only
 	hdr  [8]byte    // the body of a frame header being read; the reader's only
-	// ackDue: an acknowledgement is overdue (pump sends it first);
-	// ackScheduled: ackT was set and has not sent it yet.
-	ackDue, ackScheduled atomic.Bool
-	br                   *bufio.Reader // the reader's (Read's) only
-	killOnce             sync.Once
+	// ackDue: an acknowledgement is overdue (pump sends it first).
+	ackDue atomic.Bool
+	// ackLevel: how soon ackT was set to send it (0: not set, then
+	// ackIdle, ackDelay, at once), so that a later receipt only ever
+	// brings it forward.
+	ackLevel atomic.Int32
+	br       *bufio.Reader // the reader's (Read's) only
+	killOnce sync.Once
 }
 
 func newTransport(ctx context.Context, ws *websocket.Conn, cork *corkConn) *transport {
@@ -361,6 +368,9 @@ const maxCorked = 64 << 10
 func (c *resumeConn) ackFrame(b []byte, tr *transport) []byte {
 	c.ackedOut = c.received
 	tr.ackDue.Store(false)
+	if tr.ackLevel.Swap(0) != 0 && tr.ackT != nil {
+		tr.ackT.Stop() // nothing owed now; a receipt sets it again
+	}
 	return binary.BigEndian.AppendUint64(append(b, rsmAck), c.received)
 }
 
@@ -424,15 +434,18 @@ func (c *resumeConn) readFrame(tr *transport, p []byte) (int, error) {
 		return 0, errStaleTransport
 	}
 	c.received += uint64(k)
-	due := c.received-c.ackedOut >= c.ackEvery
+	owed := c.received - c.ackedOut
 	c.mu.Unlock()
 	tr.left -= k
-	if tr.ackScheduled.CompareAndSwap(false, true) {
-		if due {
-			tr.ackT.Reset(0)
-		} else {
-			tr.ackT.Reset(c.ackDelay)
-		}
+	level, delay := int32(1), ackIdle
+	switch {
+	case owed >= c.ackEvery:
+		level, delay = 3, 0
+	case owed >= c.ackEvery/8:
+		level, delay = 2, c.ackDelay
+	}
+	if old := tr.ackLevel.Load(); level > old && tr.ackLevel.CompareAndSwap(old, level) {
+		tr.ackT.Reset(delay)
 	}
 	return k, nil
 }
@@ -576,8 +589,8 @@ func (c *resumeConn) ackNow(tr *transport) {
 	c.wg.Add(1) // before Close's Wait: Close sets closed under c.mu first
 	c.mu.Unlock()
 	defer c.wg.Done()
+	tr.ackLevel.Store(0)
 	tr.ackDue.Store(true)
-	tr.ackScheduled.Store(false)
 	c.pump(tr)
 }
 
