@@ -20,14 +20,22 @@ type corkConn struct {
 	net.Conn
 	mu     sync.Mutex
 	corked bool
-	buf    []byte
+	buf    *[]byte // from corkBufs while corked and written to, else nil
 }
+
+// corkBufs holds the gathering buffers of all corked connections: one is
+// taken for a round of writes and given back after it, so that an idle
+// connection holds none.
+var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.corked {
-		c.buf = append(c.buf, p...)
+		if c.buf == nil {
+			c.buf = corkBufs.Get().(*[]byte)
+		}
+		*c.buf = append(*c.buf, p...)
 		return len(p), nil
 	}
 	return c.Conn.Write(p)
@@ -45,19 +53,20 @@ func (c *corkConn) uncork() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.corked = false
-	if len(c.buf) == 0 {
+	b := c.buf
+	if b == nil {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
-	if cap(c.buf) > maxCorkBuf {
-		c.buf = nil // a rare huge message: do not keep its buffer
-	} else {
-		c.buf = c.buf[:0]
+	c.buf = nil
+	_, err := c.Conn.Write(*b)
+	if cap(*b) <= maxCorkBuf { // a rare huge message: do not keep its buffer
+		*b = (*b)[:0]
+		corkBufs.Put(b)
 	}
 	return err
 }
 
-// maxCorkBuf is the largest gathering buffer kept between messages.
+// maxCorkBuf is the largest gathering buffer given back to corkBufs.
 const maxCorkBuf = 1 << 20
 
 // corkingClient returns an HTTP client for one dial, like base (nil means
