@@ -38,8 +38,11 @@ type Func[A, R any] struct {
 	replies  *core.Rx[reply[R]]
 	pending  map[uint64]chan reply[R]
 	nextCall uint64
-	dispatch chan struct{} // closed when the reply dispatcher has ended
+	dispatch chan struct{} // closed when the replies have ended
 	dead     error         // why replies can no longer arrive
+	// dispatcher runs reply, a goroutine only while replies wait; set by
+	// hello (a pointer: encoding a Func copies it).
+	dispatcher *core.Workers
 }
 
 // New serves f: it returns a Func that calls f, here or from any peer it is
@@ -74,7 +77,9 @@ func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, onc
 	fn.handle = core.HandleOf(&fn.tx.Port)
 	fn.tx.OnMove(fn.moving)
 	fn.done = s.done
-	go s.serve()
+	if err := s.rx.Consume(&s.workers, s.request); err != nil {
+		panic("rfn: a new request channel cannot be consumed: " + err.Error())
+	}
 	return fn
 }
 
@@ -193,8 +198,8 @@ func (f *Func[A, R]) begin(ctx context.Context) (uint64, chan reply[R], error) {
 	return f.nextCall, ch, nil
 }
 
-// hello sets up the channel replies come back on and starts the goroutine
-// that hands them out. Call with f.mu held.
+// hello sets up the channel replies come back on, handed out by reply as
+// they arrive. Call with f.mu held.
 func (f *Func[A, R]) hello(ctx context.Context) error {
 	tx, rx := newReplies[R]()
 	f.id = rand.Uint64()
@@ -208,35 +213,36 @@ func (f *Func[A, R]) hello(ctx context.Context) error {
 	}
 	f.replies, f.pending = rx, make(map[uint64]chan reply[R])
 	f.dispatch = make(chan struct{})
-	go f.dispatchReplies(rx, f.dispatch)
+	f.dispatcher = new(core.Workers)
+	if err := rx.Consume(f.dispatcher, f.reply); err != nil {
+		return lost(err)
+	}
 	return nil
 }
 
-// dispatchReplies hands each reply to its call. A reply that cannot be
-// decoded ends its call with that error (or, if even its call number
-// cannot be read, is reported to the server, which answers that call
-// with an error in its place); a reply lost on its way is answered so by
-// the server too. When replies can no longer arrive, every call still
+// reply hands each reply to its call (see core.Rx.Consume). A reply that
+// cannot be decoded ends its call with that error (or, if even its call
+// number cannot be read, is reported to the server, which answers that
+// call with an error in its place); a reply lost on its way is answered so
+// by the server too. When replies can no longer arrive, every call still
 // waiting fails with Disconnected.
-func (f *Func[A, R]) dispatchReplies(rx *core.Rx[reply[R]], done chan struct{}) {
-	defer close(done)
-	for {
-		rep, err := rx.Recv(context.Background())
-		if err != nil && !rx.Ended() && itemLevel(err) {
-			f.undecodable(err)
-			continue
+func (f *Func[A, R]) reply(rep reply[R], err error, end bool) {
+	switch {
+	case end:
+		f.mu.Lock()
+		f.dead = err
+		pending := f.pending
+		f.pending = map[uint64]chan reply[R]{}
+		done, dispatcher := f.dispatch, f.dispatcher
+		f.mu.Unlock()
+		for call, ch := range pending {
+			ch <- reply[R]{Call: call, Err: lost(err).(*CallError)}
 		}
-		if err != nil {
-			f.mu.Lock()
-			f.dead = err
-			pending := f.pending
-			f.pending = map[uint64]chan reply[R]{}
-			f.mu.Unlock()
-			for call, ch := range pending {
-				ch <- reply[R]{Call: call, Err: lost(err).(*CallError)}
-			}
-			return
-		}
+		dispatcher.Stop() // this goroutine ends after this call
+		close(done)
+	case err != nil:
+		f.undecodable(err)
+	default:
 		f.mu.Lock()
 		ch := f.pending[rep.Call]
 		delete(f.pending, rep.Call)
@@ -276,7 +282,7 @@ func (f *Func[A, R]) moving() {
 // holder's goroutine and is idempotent.
 func (f *Func[A, R]) Close() error {
 	f.mu.Lock()
-	replies, done := f.replies, f.dispatch
+	replies, done, dispatcher := f.replies, f.dispatch, f.dispatcher
 	f.mu.Unlock()
 	if replies != nil {
 		f.tx.TrySend(request[A, R]{Op: opBye, Holder: f.id})
@@ -285,6 +291,7 @@ func (f *Func[A, R]) Close() error {
 	if replies != nil {
 		replies.Close()
 		<-done
+		dispatcher.Wait()
 	}
 	return nil
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/telechan/telechan/internal/core"
 )
 
-// server runs a function for every holder that calls it. It owns one
-// goroutine that reads the request channel, and one per call in progress
-// or waiting for a turn (workers, reused from one call to the next; one
-// with nothing to do ends after 50 ms); all of them end once every holder
-// is gone, and then done is closed.
+// server runs a function for every holder that calls it. Its goroutines
+// are workers: one takes the requests while some wait, one runs each call
+// in progress or waiting for a turn (reused from one call to the next; one
+// with nothing to do ends after 50 ms), so a function nobody calls holds
+// none; all of them end once every holder is gone, and then done is
+// closed.
 type server[A, R any] struct {
 	f    func(context.Context, A) (R, error)
 	opts Options
@@ -45,21 +46,24 @@ type holderEntry[R any] struct {
 	calls   map[uint64]context.CancelFunc
 }
 
-// serve reads requests until every holder is gone, then stops every call
-// and closes done.
-func (s *server[A, R]) serve() {
-	defer close(s.done)
-	for {
-		req, err := s.rx.Recv(s.ctx)
-		if err != nil {
-			if s.rx.Ended() || s.ctx.Err() != nil {
-				break
-			}
-			s.undecodable(err)
-			continue // one holder lost, or one bad request: the others go on
-		}
+// request takes each request as it arrives (see core.Rx.Consume: no
+// goroutine waits for requests while none comes). Once every holder is
+// gone, it stops every call and closes done, on a goroutine of its own:
+// that waits for the workers, the one running this among them.
+func (s *server[A, R]) request(req request[A, R], err error, end bool) {
+	switch {
+	case end:
+		go s.finish()
+	case err != nil:
+		s.undecodable(err) // one holder lost, or one bad request: the others go on
+	default:
 		s.handle(req)
 	}
+}
+
+// finish stops serving once the request channel has ended.
+func (s *server[A, R]) finish() {
+	defer close(s.done)
 	s.cancel()
 	s.workers.Stop()
 	s.calls.Wait()

@@ -11,7 +11,10 @@ import "sync/atomic"
 // A worker is embedded, with its task, in the bridge it runs, so that an
 // idle channel costs one allocation per bridge and nothing more.
 type worker struct {
-	c     *Conn
+	c *Conn
+	// pool, if set, runs the goroutine instead of c's Workers (a local
+	// consumer, Rx.Consume, which belongs to no connection).
+	pool  *Workers
 	t     task
 	state atomic.Int32
 }
@@ -44,7 +47,11 @@ func (w *worker) kick() {
 			if !w.state.CompareAndSwap(s, workerRunning) {
 				continue
 			}
-			if !w.c.workers.goRunner(w) { // not w.run: a method value allocates
+			pool := w.pool
+			if pool == nil {
+				pool = &w.c.workers
+			}
+			if !pool.goRunner(w) { // not w.run: a method value allocates
 				w.state.Store(workerOver)
 				w.t.abort()
 			}
