@@ -30,11 +30,13 @@ func suite() []measurement {
 	ms = append(ms, bulkSteps()...)
 	ms = append(ms, streamSteps()...)
 	ms = append(ms, rpcSteps()...)
-	ms = append(ms, connsSteps()...)
 	ms = append(ms, holSteps()...)
 	ms = append(ms, codecSteps()...)
 	ms = append(ms, memSteps()...)
-	return append(ms, resumeSteps()...)
+	ms = append(ms, resumeSteps()...)
+	// Last: the thousand connections it opens and closes would be freed
+	// while a memory figure measures.
+	return append(ms, connsSteps()...)
 }
 
 // Names lists the measurement steps, for -run.
