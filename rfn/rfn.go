@@ -9,6 +9,7 @@ import (
 
 	"github.com/telechan/telechan/codec"
 	"github.com/telechan/telechan/internal/core"
+	"github.com/telechan/telechan/internal/donehook"
 )
 
 // Kind names on the wire.
@@ -67,7 +68,7 @@ func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, onc
 	s := &server[A, R]{
 		f: f, opts: o, once: once,
 		sem:     make(chan struct{}, o.MaxConcurrent),
-		done:    make(chan struct{}),
+		done:    donehook.New(),
 		holders: make(map[uint64]*holderEntry[R]),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -76,7 +77,7 @@ func newFunc[A, R any](f func(context.Context, A) (R, error), opts *Options, onc
 	s.rx.Quiet() // undecodable requests are answered (server.undecodable)
 	fn.handle = core.HandleOf(&fn.tx.Port)
 	fn.tx.OnMove(fn.moving)
-	fn.done = s.done
+	fn.done = s.done.C()
 	if err := s.rx.Consume(&s.workers, s.request); err != nil {
 		panic("rfn: a new request channel cannot be consumed: " + err.Error())
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/telechan/telechan/internal/core"
+	"github.com/telechan/telechan/internal/donehook"
 )
 
 // server runs a function for every holder that calls it. Its goroutines
@@ -26,7 +27,7 @@ type server[A, R any] struct {
 	ctx    context.Context // cancelled when serving stops
 	cancel context.CancelFunc
 	sem    chan struct{}
-	done   chan struct{}
+	done   *donehook.Done
 	calls  sync.WaitGroup // calls in progress, and replies being sent late
 	// workers run the calls: a goroutine that ran one waits a little for
 	// the next, so that a busy function does not start (and grow the
@@ -63,7 +64,7 @@ func (s *server[A, R]) request(req request[A, R], err error, end bool) {
 
 // finish stops serving once the request channel has ended.
 func (s *server[A, R]) finish() {
-	defer close(s.done)
+	defer s.done.Close()
 	s.cancel()
 	s.workers.Stop()
 	s.calls.Wait()

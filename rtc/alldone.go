@@ -1,5 +1,11 @@
 package rtc
 
+import (
+	"sync/atomic"
+
+	"github.com/telechan/telechan/internal/donehook"
+)
+
 // AllDone returns a channel that is closed once every one of chs is closed.
 // Generated clients use it for Done: a served implementation is done once
 // every method's rfn.Func is served no more, that is once every client
@@ -7,9 +13,10 @@ package rtc
 //
 // With no channels it returns a closed channel. If any channel is nil (a
 // Func received from a peer has no Done) it returns nil, which is never
-// ready, and starts nothing. Otherwise one goroutine waits for the channels
-// in turn and ends as soon as the last is closed, so it lives exactly as
-// long as the slowest of them.
+// ready, and starts nothing. The Done channels of functions served here
+// tell AllDone of their end themselves, so waiting for them takes no
+// goroutine; for any other channel one goroutine waits, for those only,
+// and ends as soon as the last of them is closed.
 func AllDone(chs ...<-chan struct{}) <-chan struct{} {
 	for _, ch := range chs {
 		if ch == nil {
@@ -17,16 +24,27 @@ func AllDone(chs ...<-chan struct{}) <-chan struct{} {
 		}
 	}
 	out := make(chan struct{})
-	if len(chs) == 0 {
-		close(out)
-		return out
-	}
-	chs = append([]<-chan struct{}(nil), chs...)
-	go func() {
-		defer close(out)
-		for _, ch := range chs {
-			<-ch
+	left := new(atomic.Int64)
+	left.Store(int64(len(chs)) + 1) // one for the registering itself
+	one := func() {
+		if left.Add(-1) == 0 {
+			close(out)
 		}
-	}()
+	}
+	var others []<-chan struct{}
+	for _, ch := range chs {
+		if !donehook.After(ch, one) {
+			others = append(others, ch)
+		}
+	}
+	if len(others) > 0 {
+		go func() {
+			for _, ch := range others {
+				<-ch
+				one()
+			}
+		}()
+	}
+	one()
 	return out
 }
