@@ -3,12 +3,10 @@ package mux_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/telechan/telechan/internal/test/muxtest"
 	"github.com/telechan/telechan/mux"
 )
 
@@ -120,39 +118,8 @@ func TestNotifyAcceptLate(t *testing.T) {
 // pair returns two connected sessions, over a pipe or a WebSocket.
 func pair(t *testing.T, ws bool) (client, server *mux.Session) {
 	t.Helper()
-	if !ws {
-		client, server = mux.Pipe(nil)
-		t.Cleanup(func() { client.Close(); server.Close() })
-		return client, server
+	if ws {
+		return muxtest.WebSocketPair(t, nil)
 	}
-	return wsPair(t)
-}
-
-// wsPair returns a session dialled over a loopback WebSocket and the
-// server's session of it.
-func wsPair(t *testing.T) (client, server *mux.Session) {
-	t.Helper()
-	sessions := make(chan *mux.Session, 1)
-	var handlers sync.WaitGroup
-	srv := httptest.NewServer(mux.Handler(func(ctx context.Context, s *mux.Session) {
-		handlers.Add(1)
-		defer handlers.Done()
-		sessions <- s
-		<-ctx.Done()
-	}, nil))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	client, err := mux.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	server = <-sessions
-	t.Cleanup(func() {
-		client.Close()
-		server.Close()
-		handlers.Wait()
-		srv.Close()
-	})
-	return client, server
+	return muxtest.Pair(t, nil)
 }

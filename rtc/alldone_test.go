@@ -25,10 +25,16 @@ func TestAllDone(t *testing.T) {
 		t.Fatal("closed before every channel was")
 	}
 	close(a)
+	waitClosed(t, all, "AllDone")
+}
+
+// waitClosed fails t unless ch is closed within a while.
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
 	select {
-	case <-all:
+	case <-ch:
 	case <-time.After(10 * time.Second):
-		t.Fatal("never closed")
+		t.Fatalf("%s never closed", what)
 	}
 }
 
@@ -60,20 +66,12 @@ func TestAllDoneOfServedFunctions(t *testing.T) {
 		t.Fatal("closed while a function is still served")
 	}
 	f2.Close()
-	select {
-	case <-all:
-	case <-time.After(10 * time.Second):
-		t.Fatal("never closed")
-	}
+	waitClosed(t, all, "AllDone of served functions")
 	if closed(mixed) {
 		t.Fatal("closed before the plain channel")
 	}
 	close(plain)
-	select {
-	case <-mixed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("mixed never closed")
-	}
+	waitClosed(t, mixed, "AllDone of a function and a plain channel")
 	// A Done already closed counts at once.
 	if ch := rtc.AllDone(f1.Done(), f2.Done()); !closed(ch) {
 		t.Fatal("AllDone of ended functions is not closed at once")
